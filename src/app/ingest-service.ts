@@ -1,0 +1,135 @@
+import { assertCan } from '../core/access/permissions.js';
+import { evaluatePolicy } from '../core/policy/index.js';
+import type { Decision, ItemFacts, ItemInput, ItemOutput, JsonObject, PolicyDocument, Principal } from '../core/types.js';
+import { appendAudit, type AuditEventInput } from '../store/audit-repo.js';
+import { inTransaction, type Executor } from '../store/executor.js';
+import { findItemsByExternalIds, insertItems, type ItemRecord } from '../store/item-repo.js';
+import { getVersion } from '../store/project-repo.js';
+import { insertTasks, type TaskRecord } from '../store/task-repo.js';
+import { auditEvent } from './audit.js';
+import type { AppContext } from './context.js';
+import { requireProject } from './project-service.js';
+import { retryOnUniqueViolation } from './unique-retry.js';
+
+export interface ItemSubmission {
+  input: ItemInput;
+  output: ItemOutput;
+  model?: string;
+  model_version?: string;
+  confidence?: number;
+  metadata?: JsonObject;
+  tags?: string[];
+  external_id?: string;
+}
+
+export interface CaptureResult {
+  item: ItemRecord;
+  /** false when the external_id was already stored and the stored item is returned. */
+  created: boolean;
+}
+
+/**
+ * Captures items and routes them in one transaction: the item, its decision, its review
+ * tasks and the audit events commit together, and the caller is answered only after that
+ * commit, so an acknowledged item survives a crash.
+ */
+export async function captureItems(ctx: AppContext, who: Principal, projectId: string, submissions: readonly ItemSubmission[]): Promise<CaptureResult[]> {
+  assertCan(who, 'items:create');
+  return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, who, projectId, submissions)));
+}
+
+async function captureInTx(ctx: AppContext, tx: Executor, who: Principal, projectId: string, subs: readonly ItemSubmission[]): Promise<CaptureResult[]> {
+  const project = await requireProject(tx, who, projectId);
+  const policy = await loadPolicy(ctx, tx, projectId, project.policy_version);
+
+  const externalIds = [...new Set(subs.flatMap((s) => (s.external_id === undefined ? [] : [s.external_id])))];
+  const existing = new Map((await findItemsByExternalIds(tx, projectId, externalIds)).map((i) => [i.external_id as string, i]));
+
+  const now = ctx.clock();
+  const results: CaptureResult[] = [];
+  const fresh: ItemRecord[] = [];
+  const tasks: TaskRecord[] = [];
+  const audit: AuditEventInput[] = [];
+  for (const s of subs) {
+    const known = s.external_id === undefined ? undefined : existing.get(s.external_id);
+    if (known) {
+      // The same external_id twice (a retry, or a duplicate within one batch) is one item.
+      results.push({ item: known, created: false });
+      continue;
+    }
+    const item = buildItem(ctx.newId(), projectId, s, now, (facts) => evaluatePolicy(policy, facts));
+    fresh.push(item);
+    if (item.external_id !== null) existing.set(item.external_id, item);
+    results.push({ item, created: true });
+    tasks.push(...tasksFor(ctx, item, project.rubric_version, now));
+    audit.push(
+      auditEvent(ctx, {
+        project_id: projectId,
+        actor: who.actor,
+        action: 'item.captured',
+        subject_type: 'item',
+        subject_id: item.id,
+        after: { external_id: item.external_id, action: item.decision.action, rules: item.decision.matched_rules.map((r) => r.name), policy_version: item.decision.policy_version },
+        created_at: now,
+      }),
+    );
+  }
+  await insertItems(tx, fresh);
+  await insertTasks(tx, tasks);
+  await appendAudit(tx, audit);
+  return results;
+}
+
+async function loadPolicy(ctx: AppContext, tx: Executor, projectId: string, version: number) {
+  const cached = ctx.policies.get(projectId, version);
+  if (cached) return cached;
+  const doc = await getVersion<PolicyDocument>(tx, 'policy_versions', projectId, version);
+  if (!doc) throw new Error(`policy version ${version} of project ${projectId} is missing`);
+  return ctx.policies.get(projectId, version, () => doc.document);
+}
+
+function buildItem(id: string, projectId: string, s: ItemSubmission, now: number, decide: (facts: ItemFacts) => Decision): ItemRecord {
+  const facts: ItemFacts = {
+    id,
+    input: s.input,
+    output: s.output,
+    model: s.model ?? null,
+    model_version: s.model_version ?? null,
+    confidence: s.confidence ?? null,
+    metadata: s.metadata ?? {},
+    tags: s.tags ?? [],
+    external_id: s.external_id ?? null,
+  };
+  const decision = decide(facts);
+  const passed = decision.action === 'pass';
+  return {
+    ...facts,
+    project_id: projectId,
+    created_at: now,
+    decision,
+    outcome: passed
+      ? { status: 'approved', output: s.output, decided_at: now, decided_by: 'policy', reason: `passed by policy version ${decision.policy_version}` }
+      : { status: 'pending', output: null, decided_at: null, decided_by: null, reason: null },
+  };
+}
+
+/** One review task per required reviewer; overlap N means N distinct people. */
+function tasksFor(ctx: AppContext, item: ItemRecord, rubricVersion: number, now: number): TaskRecord[] {
+  const d = item.decision;
+  if (d.action === 'pass') return [];
+  return Array.from({ length: d.required_reviews }, () => ({
+    id: ctx.newId(),
+    project_id: item.project_id,
+    item_id: item.id,
+    kind: 'review',
+    queue: d.queue ?? 'default',
+    status: 'pending' as const,
+    priority: d.priority,
+    rubric_version: rubricVersion,
+    lease_owner: null,
+    lease_expires_at: null,
+    claim_count: 0,
+    created_at: now,
+    updated_at: now,
+  }));
+}

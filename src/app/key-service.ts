@@ -1,0 +1,135 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { assertCan } from '../core/access/permissions.js';
+import { TollgateError } from '../core/errors.js';
+import type { Principal, Role } from '../core/types.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { inTransaction } from '../store/executor.js';
+import type { ApiKeysTable } from '../store/schema.js';
+import { auditEvent } from './audit.js';
+import type { AppContext } from './context.js';
+import { requireProject } from './project-service.js';
+
+const KEY_PREFIX = 'tg_';
+
+/**
+ * Keys are 192 random bits, so a single fast SHA-256 is enough to store them safely: a slow
+ * password hash guards low-entropy secrets, and would only slow every request here.
+ */
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export type KeyInfo = Omit<ApiKeysTable, 'key_hash' | 'created_by'>;
+
+export interface CreatedKey extends KeyInfo {
+  key: string;
+}
+
+export async function createKey(ctx: AppContext, who: Principal, input: { role: Role; project_id?: string; name?: string }): Promise<CreatedKey> {
+  assertCan(who, 'keys:manage');
+  if (input.project_id !== undefined) await requireProject(ctx.store, who, input.project_id);
+  const key = KEY_PREFIX + randomBytes(24).toString('base64url');
+  const row: ApiKeysTable = {
+    id: ctx.newId(),
+    key_hash: hashKey(key),
+    prefix: key.slice(0, 10),
+    name: input.name ?? null,
+    role: input.role,
+    project_id: input.project_id ?? null,
+    created_at: ctx.clock(),
+    created_by: who.actor,
+    revoked_at: null,
+  };
+  await inTransaction(ctx.store, async (tx) => {
+    await tx.db.insertInto('api_keys').values(row).execute();
+    await appendAudit(tx, [auditEvent(ctx, { project_id: row.project_id, actor: who.actor, action: 'key.created', subject_type: 'key', subject_id: row.id, after: { role: row.role, project_id: row.project_id, name: row.name, prefix: row.prefix } })]);
+  });
+  const { key_hash: _h, created_by: _c, ...info } = row;
+  return { ...info, key };
+}
+
+export async function listKeys(ctx: AppContext, who: Principal): Promise<KeyInfo[]> {
+  assertCan(who, 'keys:manage');
+  return ctx.store.db.selectFrom('api_keys').select(['id', 'prefix', 'name', 'role', 'project_id', 'created_at', 'revoked_at']).orderBy('created_at', 'desc').execute();
+}
+
+export async function revokeKey(ctx: AppContext, who: Principal, keyId: string, auth: KeyAuthenticator): Promise<KeyInfo> {
+  assertCan(who, 'keys:manage');
+  const info = await inTransaction(ctx.store, async (tx) => {
+    const row = await tx.db.selectFrom('api_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
+    if (!row) throw new TollgateError('TG_NOT_FOUND', `key ${keyId} not found`);
+    const now = ctx.clock();
+    if (row.revoked_at === null) {
+      await tx.db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute();
+      await appendAudit(tx, [auditEvent(ctx, { project_id: row.project_id, actor: who.actor, action: 'key.revoked', subject_type: 'key', subject_id: keyId })]);
+      row.revoked_at = now;
+    }
+    auth.forget(row.key_hash);
+    const { key_hash: _h, created_by: _c, ...rest } = row;
+    return rest;
+  });
+  return info;
+}
+
+/**
+ * Makes `TOLLGATE_ADMIN_KEY` a working admin key: the non-interactive bootstrap for a fresh
+ * install or a deployment script. Idempotent across restarts and across servers.
+ */
+export async function ensureAdminKey(ctx: AppContext, key: string): Promise<void> {
+  if (key.length < 16) throw new Error('TOLLGATE_ADMIN_KEY must be at least 16 characters');
+  const hash = hashKey(key);
+  const existing = await ctx.store.db.selectFrom('api_keys').select(['id', 'revoked_at']).where('key_hash', '=', hash).executeTakeFirst();
+  if (existing) return;
+  const id = ctx.newId();
+  try {
+    await inTransaction(ctx.store, async (tx) => {
+      await tx.db
+        .insertInto('api_keys')
+        .values({ id, key_hash: hash, prefix: key.slice(0, 6), name: 'TOLLGATE_ADMIN_KEY', role: 'admin', project_id: null, created_at: ctx.clock(), created_by: 'system', revoked_at: null })
+        .execute();
+      await appendAudit(tx, [auditEvent(ctx, { project_id: null, actor: 'system', action: 'key.created', subject_type: 'key', subject_id: id, after: { role: 'admin', name: 'TOLLGATE_ADMIN_KEY' } })]);
+    });
+  } catch (err) {
+    // Another server starting at the same moment inserted it first: that is the goal.
+    const again = await ctx.store.db.selectFrom('api_keys').select('id').where('key_hash', '=', hash).executeTakeFirst();
+    if (!again) throw err;
+  }
+}
+
+interface CacheEntry {
+  principal: Principal | null;
+  until: number;
+}
+
+/**
+ * Resolves bearer keys to principals with a short cache, so a busy ingest path does not pay a
+ * store round trip per request. A revocation reaches every server within `ttlMs`.
+ */
+export class KeyAuthenticator {
+  readonly #cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async authenticate(key: string | undefined): Promise<Principal> {
+    if (!key) throw new TollgateError('TG_UNAUTHENTICATED', 'missing API key: send "Authorization: Bearer <key>"');
+    const hash = hashKey(key);
+    const now = Date.now();
+    let entry = this.#cache.get(hash);
+    if (!entry || entry.until < now) {
+      const row = await this.ctx.store.db.selectFrom('api_keys').select(['id', 'role', 'project_id', 'revoked_at']).where('key_hash', '=', hash).executeTakeFirst();
+      const principal = row && row.revoked_at === null ? { key_id: row.id, role: row.role as Role, project_id: row.project_id, actor: `key:${row.id}` } : null;
+      entry = { principal, until: now + this.ttlMs };
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(hash, entry);
+    }
+    if (!entry.principal) throw new TollgateError('TG_UNAUTHENTICATED', 'invalid or revoked API key');
+    return entry.principal;
+  }
+
+  forget(hash: string): void {
+    this.#cache.delete(hash);
+  }
+}

@@ -1,0 +1,111 @@
+import { assertCan, canSeeProject } from '../core/access/permissions.js';
+import { TollgateError } from '../core/errors.js';
+import { validatePolicy } from '../core/policy/index.js';
+import { validateRubric } from '../core/rubric/index.js';
+import type { PolicyDocument, Principal, RubricDocument } from '../core/types.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { inTransaction, type Executor } from '../store/executor.js';
+import {
+  bumpProjectVersion,
+  getProjectRow,
+  getVersion,
+  insertProject,
+  insertVersion,
+  listProjectRows,
+  listVersions,
+  type ProjectRecord,
+  type VersionedDoc,
+} from '../store/project-repo.js';
+import { auditEvent } from './audit.js';
+import type { AppContext } from './context.js';
+
+export interface ProjectView extends Omit<ProjectRecord, 'policy_version' | 'rubric_version'> {
+  policy: VersionedDoc<PolicyDocument>;
+  rubric: VersionedDoc<RubricDocument>;
+}
+
+export interface CreateProjectInput {
+  name: string;
+  description?: string;
+  policy?: unknown;
+  rubric?: unknown;
+}
+
+const EMPTY_POLICY: PolicyDocument = { rules: [] };
+const EMPTY_RUBRIC: RubricDocument = { criteria: [] };
+
+export async function createProject(ctx: AppContext, who: Principal, input: CreateProjectInput): Promise<ProjectView> {
+  assertCan(who, 'projects:create');
+  if (who.project_id !== null) throw new TollgateError('TG_FORBIDDEN', 'a project-scoped key may not create projects');
+  // Validate before opening a transaction: a bad document changes nothing.
+  const policy = input.policy === undefined ? EMPTY_POLICY : validatePolicy(input.policy);
+  const rubric = input.rubric === undefined ? EMPTY_RUBRIC : validateRubric(input.rubric);
+  const now = ctx.clock();
+  const id = ctx.newId();
+  const row: ProjectRecord = { id, name: input.name, description: input.description ?? null, policy_version: 1, rubric_version: 1, created_at: now, updated_at: now };
+  await inTransaction(ctx.store, async (tx) => {
+    await insertProject(tx, row);
+    await insertVersion(tx, 'policy_versions', id, { version: 1, document: policy, created_at: now, created_by: who.actor });
+    await insertVersion(tx, 'rubric_versions', id, { version: 1, document: rubric, created_at: now, created_by: who.actor });
+    await appendAudit(tx, [auditEvent(ctx, { project_id: id, actor: who.actor, action: 'project.created', subject_type: 'project', subject_id: id, after: { name: row.name, policy_version: 1, rubric_version: 1 } })]);
+  });
+  return loadProjectView(ctx.store as Executor, row);
+}
+
+/** The project as the caller may see it; a project outside a scoped key's reach is "not found". */
+export async function requireProject(ex: Executor, who: Principal, projectId: string): Promise<ProjectRecord> {
+  const row = canSeeProject(who, projectId) ? await getProjectRow(ex, projectId) : undefined;
+  if (!row) throw new TollgateError('TG_PROJECT_NOT_FOUND', `project ${projectId} not found`);
+  return row;
+}
+
+export async function getProject(ctx: AppContext, who: Principal, projectId: string): Promise<ProjectView> {
+  assertCan(who, 'projects:read');
+  return loadProjectView(ctx.store, await requireProject(ctx.store, who, projectId));
+}
+
+export async function listProjects(ctx: AppContext, who: Principal): Promise<ProjectView[]> {
+  assertCan(who, 'projects:read');
+  const rows = await listProjectRows(ctx.store, who.project_id);
+  return Promise.all(rows.map((r) => loadProjectView(ctx.store, r)));
+}
+
+async function loadProjectView(ex: Executor, row: ProjectRecord): Promise<ProjectView> {
+  const [policy, rubric] = await Promise.all([
+    getVersion<PolicyDocument>(ex, 'policy_versions', row.id, row.policy_version),
+    getVersion<RubricDocument>(ex, 'rubric_versions', row.id, row.rubric_version),
+  ]);
+  if (!policy || !rubric) throw new TollgateError('TG_INTERNAL', `project ${row.id} lacks its current policy or rubric version`);
+  const { policy_version: _p, rubric_version: _r, ...rest } = row;
+  return { ...rest, policy, rubric };
+}
+
+type DocKind = 'policy' | 'rubric';
+
+/** Saves a new version; old versions stay, and items keep the version they were routed under. */
+export async function saveDocument(ctx: AppContext, who: Principal, projectId: string, kind: DocKind, doc: unknown): Promise<VersionedDoc<unknown>> {
+  assertCan(who, 'projects:configure');
+  const document = kind === 'policy' ? validatePolicy(doc) : validateRubric(doc);
+  const table = kind === 'policy' ? 'policy_versions' : 'rubric_versions';
+  const column = kind === 'policy' ? 'policy_version' : 'rubric_version';
+  return inTransaction(ctx.store, async (tx) => {
+    const project = await requireProject(tx, who, projectId);
+    const now = ctx.clock();
+    const from = project[column];
+    if (!(await bumpProjectVersion(tx, projectId, column, from, now))) {
+      throw new TollgateError('TG_CONFLICT', `the ${kind} changed while saving; retry`);
+    }
+    const saved = { version: from + 1, document, created_at: now, created_by: who.actor };
+    await insertVersion(tx, table, projectId, saved);
+    await appendAudit(tx, [
+      auditEvent(ctx, { project_id: projectId, actor: who.actor, action: `${kind}.changed`, subject_type: 'project', subject_id: projectId, before: { version: from }, after: { version: saved.version } }),
+    ]);
+    return saved;
+  });
+}
+
+export async function listDocumentVersions(ctx: AppContext, who: Principal, projectId: string, kind: DocKind): Promise<VersionedDoc<unknown>[]> {
+  assertCan(who, 'projects:read');
+  await requireProject(ctx.store, who, projectId);
+  return listVersions(ctx.store, kind === 'policy' ? 'policy_versions' : 'rubric_versions', projectId);
+}

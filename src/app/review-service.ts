@@ -1,0 +1,176 @@
+import { assertCan } from '../core/access/permissions.js';
+import { TollgateError } from '../core/errors.js';
+import { assertJudgmentConsistent } from '../core/review/judgment-validate.js';
+import { assertLeaseHeld, leaseSeconds } from '../core/review/lease.js';
+import { resolveOutcome } from '../core/review/outcome-resolve.js';
+import { validateScores } from '../core/rubric/index.js';
+import type { ItemOutput, Principal, RubricDocument, Verdict } from '../core/types.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { inTransaction, type Executor } from '../store/executor.js';
+import { getItemRecord, setItemOutcome, type ItemRecord } from '../store/item-repo.js';
+import { insertJudgment, listJudgmentsForItem, type JudgmentRecord } from '../store/judgment-repo.js';
+import { getVersion, type VersionedDoc } from '../store/project-repo.js';
+import {
+  cancelOpenTasks,
+  claimNextTask,
+  completeLeasedTask,
+  getTaskRecord,
+  reclaimExpiredLeases,
+  releaseLease,
+  updateLease,
+  type TaskRecord,
+} from '../store/task-repo.js';
+import { auditEvent } from './audit.js';
+import type { AppContext } from './context.js';
+import { requireProject } from './project-service.js';
+
+export interface ClaimedTask {
+  task: TaskRecord;
+  item: ItemRecord;
+  rubric: VersionedDoc<RubricDocument>;
+}
+
+export async function claimTask(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  opts: { queue?: string; lease_seconds?: number },
+): Promise<ClaimedTask | null> {
+  assertCan(who, 'tasks:work');
+  await requireProject(ctx.store, who, projectId);
+  await returnExpiredLeases(ctx, projectId);
+  const now = ctx.clock();
+  const expires = now + leaseSeconds(opts.lease_seconds) * 1000;
+  const task = await inTransaction(ctx.store, async (tx) => {
+    const claimed = await claimNextTask(tx, { project_id: projectId, actor: who.actor, now, lease_expires_at: expires, ...(opts.queue === undefined ? {} : { queue: opts.queue }) });
+    if (claimed) {
+      await appendAudit(tx, [
+        auditEvent(ctx, { project_id: projectId, actor: who.actor, action: 'task.claimed', subject_type: 'task', subject_id: claimed.id, after: { item_id: claimed.item_id, lease_expires_at: expires }, created_at: now }),
+      ]);
+    }
+    return claimed;
+  });
+  if (!task) return null;
+  const [item, rubric] = await Promise.all([getItemRecord(ctx.store, task.item_id), getVersion<RubricDocument>(ctx.store, 'rubric_versions', projectId, task.rubric_version)]);
+  if (!item || !rubric) throw new TollgateError('TG_INTERNAL', `task ${task.id} refers to missing item or rubric`);
+  return { task, item, rubric };
+}
+
+/**
+ * Puts tasks whose lease ran out back in the queue and audits each expiry. Called before
+ * every claim (so the queue is right at once) and by the server's periodic sweeper.
+ */
+export async function returnExpiredLeases(ctx: AppContext, projectId?: string): Promise<number> {
+  return inTransaction(ctx.store, async (tx) => {
+    const now = ctx.clock();
+    const expired = await reclaimExpiredLeases(tx, now, projectId);
+    await appendAudit(
+      tx,
+      expired.map((t) =>
+        auditEvent(ctx, { project_id: t.project_id, actor: 'system', action: 'task.lease_expired', subject_type: 'task', subject_id: t.id, before: { lease_owner: t.lease_owner, lease_expires_at: t.lease_expires_at }, after: { status: 'pending' }, created_at: now }),
+      ),
+    );
+    return expired.length;
+  });
+}
+
+async function requireTask(ex: Executor, who: Principal, taskId: string): Promise<TaskRecord> {
+  const task = await getTaskRecord(ex, taskId);
+  if (!task || (who.project_id !== null && who.project_id !== task.project_id)) throw new TollgateError('TG_TASK_NOT_FOUND', `task ${taskId} not found`);
+  return task;
+}
+
+export async function renewTask(ctx: AppContext, who: Principal, taskId: string, seconds?: number): Promise<TaskRecord> {
+  assertCan(who, 'tasks:work');
+  return inTransaction(ctx.store, async (tx) => {
+    const task = await requireTask(tx, who, taskId);
+    const now = ctx.clock();
+    assertLeaseHeld(task, who.actor, now);
+    const expires = now + leaseSeconds(seconds) * 1000;
+    if (!(await updateLease(tx, taskId, who.actor, expires, now))) assertLeaseHeld((await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+    await appendAudit(tx, [auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'task.renewed', subject_type: 'task', subject_id: taskId, before: { lease_expires_at: task.lease_expires_at }, after: { lease_expires_at: expires }, created_at: now })]);
+    return { ...task, lease_expires_at: expires, updated_at: now };
+  });
+}
+
+export async function releaseTask(ctx: AppContext, who: Principal, taskId: string): Promise<TaskRecord> {
+  assertCan(who, 'tasks:work');
+  return inTransaction(ctx.store, async (tx) => {
+    const task = await requireTask(tx, who, taskId);
+    const now = ctx.clock();
+    assertLeaseHeld(task, who.actor, now);
+    if (!(await releaseLease(tx, taskId, who.actor, now))) assertLeaseHeld((await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+    await appendAudit(tx, [auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'task.released', subject_type: 'task', subject_id: taskId, after: { status: 'pending' }, created_at: now })]);
+    return { ...task, status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now };
+  });
+}
+
+export interface JudgmentSubmission {
+  verdict: Verdict;
+  scores?: Record<string, unknown>;
+  correction?: ItemOutput;
+  comment?: string;
+  time_spent_ms?: number;
+}
+
+export interface JudgmentResult {
+  judgment: JudgmentRecord;
+  item: ItemRecord;
+}
+
+/**
+ * Records a judgment from the lease holder and, when it is the last one required, resolves the
+ * item's outcome, all in one transaction. Everything is checked before anything is written,
+ * so a refused judgment (late, invalid scores) changes nothing.
+ */
+export async function submitJudgment(ctx: AppContext, who: Principal, taskId: string, sub: JudgmentSubmission): Promise<JudgmentResult> {
+  assertCan(who, 'tasks:work');
+  assertJudgmentConsistent(sub);
+  return inTransaction(ctx.store, async (tx) => {
+    const task = await requireTask(tx, who, taskId);
+    const now = ctx.clock();
+    assertLeaseHeld(task, who.actor, now);
+    const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', task.project_id, task.rubric_version);
+    if (!rubric) throw new TollgateError('TG_INTERNAL', `rubric version ${task.rubric_version} is missing`);
+    const scores = validateScores(rubric.document, sub.scores ?? {});
+    if (!(await completeLeasedTask(tx, taskId, who.actor, now))) {
+      assertLeaseHeld((await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+      throw new TollgateError('TG_CONFLICT', `task ${taskId} changed while judging; claim again`);
+    }
+    const judgment: JudgmentRecord = {
+      id: ctx.newId(),
+      task_id: taskId,
+      item_id: task.item_id,
+      project_id: task.project_id,
+      reviewer: who.actor,
+      verdict: sub.verdict,
+      scores,
+      correction: sub.correction ?? null,
+      comment: sub.comment ?? null,
+      time_spent_ms: sub.time_spent_ms ?? null,
+      rubric_version: task.rubric_version,
+      created_at: now,
+    };
+    await insertJudgment(tx, judgment);
+    const events = [
+      auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'judgment.submitted', subject_type: 'item', subject_id: task.item_id, after: { judgment_id: judgment.id, task_id: taskId, verdict: judgment.verdict }, created_at: now }),
+    ];
+    const item = await getItemRecord(tx, task.item_id);
+    if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
+    if (item.outcome.status === 'pending') {
+      const judgments = await listJudgmentsForItem(tx, item.id);
+      const resolved = resolveOutcome(item.decision.required_reviews, item.output, judgments);
+      if (resolved) {
+        const reviewers = [...new Set(judgments.map((j) => j.reviewer))].join(',');
+        item.outcome = { status: resolved.status, output: resolved.output, decided_at: now, decided_by: reviewers, reason: resolved.reason };
+        await setItemOutcome(tx, item.id, item.outcome);
+        await cancelOpenTasks(tx, item.id, now);
+        events.push(
+          auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'item.resolved', subject_type: 'item', subject_id: item.id, before: { status: 'pending' }, after: { status: resolved.status, reason: resolved.reason }, created_at: now }),
+        );
+      }
+    }
+    await appendAudit(tx, events);
+    return { judgment, item };
+  });
+}

@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { uuidv7 } from 'uuidv7';
+import { createContext } from '../../app/context.js';
+import { createKey } from '../../app/key-service.js';
+import { loadConfig } from '../../config.js';
+import { ROLES, type Role } from '../../core/types.js';
+import { createLogger, startServer } from '../../server.js';
+import { migrateToLatest } from '../../store/migrate.js';
+import { openStore } from '../../store/store.js';
+import { describeStoreTarget } from '../../store/store-url.js';
+import { CliError } from '../cli-error.js';
+import { loadDemo } from './demo.js';
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--port must be an integer from 0 to 65535, got "${v}"`);
+  return n;
+}
+
+/** A principal for work done at the console by whoever can already read the store. */
+const CONSOLE = { key_id: 'cli', role: 'admin' as const, project_id: null, actor: 'cli' };
+
+/** Commands that act on the store directly: they need TOLLGATE_DATABASE_URL, not a running server. */
+export function registerServerCommands(program: Command): void {
+  program
+    .command('start')
+    .description('Run the server (migrations run first)')
+    .option('--port <n>', 'port to listen on (default TOLLGATE_PORT or 8080)', parsePort)
+    .option('--host <addr>', 'address to bind (default TOLLGATE_HOST or 0.0.0.0)')
+    .action(async (opts: { port?: number; host?: string }) => {
+      const config = loadConfig(process.env, process.cwd());
+      if (opts.port !== undefined) config.port = opts.port;
+      if (opts.host !== undefined) config.host = opts.host;
+      const server = await startServer(config);
+      const stop = (signal: string) => {
+        server.ctx.logger.info({ signal }, 'shutting down');
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+
+  program
+    .command('migrate')
+    .description('Bring the database schema up to date and exit')
+    .action(async () => {
+      const config = loadConfig(process.env, process.cwd());
+      const store = openStore(config.store);
+      try {
+        const { applied } = await migrateToLatest(store);
+        process.stdout.write(`${describeStoreTarget(config.store)}: ${applied.length === 0 ? 'already up to date' : `applied ${applied.join(', ')}`}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  const keys = program.command('keys').description('Manage API keys');
+  keys
+    .command('create')
+    .description('Create an API key and print it (shown once)')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--project <id>', 'restrict the key to one project')
+    .option('--name <name>', 'who or what will use the key')
+    .option('--json', 'print the key record as JSON')
+    .action(async (opts: { role: string; project?: string; name?: string; json?: boolean }) => {
+      if (!(ROLES as readonly string[]).includes(opts.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}, got "${opts.role}"`);
+      await withStore(async (ctx) => {
+        const created = await createKey(ctx, CONSOLE, { role: opts.role as Role, ...(opts.project === undefined ? {} : { project_id: opts.project }), ...(opts.name === undefined ? {} : { name: opts.name }) });
+        process.stdout.write(opts.json ? `${JSON.stringify({ id: created.id, key: created.key, role: created.role, project_id: created.project_id })}\n` : `${created.key}\n`);
+        if (!opts.json) process.stderr.write(`created ${created.role} key ${created.id}${created.project_id ? ` for project ${created.project_id}` : ''}; it is shown only once\n`);
+      });
+    });
+
+  program
+    .command('demo')
+    .description('Load a demo project with realistic items, so the loop is visible at once')
+    .action(async () => {
+      await withStore(async (ctx) => {
+        const summary = await loadDemo(ctx, CONSOLE);
+        process.stdout.write(summary);
+      });
+    });
+}
+
+async function withStore<T>(fn: (ctx: ReturnType<typeof createContext>) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env, process.cwd());
+  const store = openStore(config.store);
+  const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger: createLogger('warn') });
+  try {
+    await migrateToLatest(store);
+    return await fn(ctx);
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    if (typeof e.code === 'string' && e.code.startsWith('TG_')) throw new CliError(`${e.code}: ${String(e.message)}`);
+    throw err;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { registerServerCommands } from './commands/server-commands.js';
+import { CliError } from './cli-error.js';
+
+const program = new Command()
+  .name('tollgate')
+  .description('Human oversight for AI models in production: capture, route, review, outcome.')
+  .version(VERSION)
+  .exitOverride()
+  .showHelpAfterError();
+
+registerServerCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof CliError) {
+    process.stderr.write(`tollgate: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  const code = (err as { code?: unknown }).code;
+  process.stderr.write(`tollgate: ${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

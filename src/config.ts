@@ -1,0 +1,41 @@
+import { parseStoreUrl, type StoreTarget } from './store/store-url.js';
+import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/app.js';
+
+export interface ServerConfig {
+  store: StoreTarget;
+  port: number;
+  host: string;
+  adminKey: string | undefined;
+  logLevel: string;
+  bodyLimits: BodyLimits;
+  pgPoolSize: number;
+  /** How often each server returns expired leases to the queue. */
+  sweepIntervalMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFrom(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+/** All configuration comes from the environment (twelve-factor); flags override the port. */
+export function loadConfig(env: Env, cwd: string): ServerConfig {
+  return {
+    store: parseStoreUrl(env.TOLLGATE_DATABASE_URL, cwd),
+    port: intFrom(env, 'TOLLGATE_PORT', 8080, 0, 65535),
+    host: env.TOLLGATE_HOST ?? '0.0.0.0',
+    adminKey: env.TOLLGATE_ADMIN_KEY === '' ? undefined : env.TOLLGATE_ADMIN_KEY,
+    logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
+    bodyLimits: {
+      item: intFrom(env, 'TOLLGATE_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMITS.item, 1024, 256 * 1024 * 1024),
+      batch: intFrom(env, 'TOLLGATE_BATCH_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMITS.batch, 1024, 1024 * 1024 * 1024),
+    },
+    pgPoolSize: intFrom(env, 'TOLLGATE_PG_POOL_SIZE', 10, 1, 1000),
+    sweepIntervalMs: intFrom(env, 'TOLLGATE_SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+  };
+}

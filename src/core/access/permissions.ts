@@ -1,0 +1,51 @@
+import { TollgateError } from '../errors.js';
+import type { Principal, Role } from '../types.js';
+
+export const PERMISSIONS = [
+  'keys:manage',
+  'projects:create',
+  'projects:read',
+  'projects:configure',
+  'items:create',
+  'items:read',
+  'tasks:work',
+  'audit:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const READ: Permission[] = ['projects:read', 'items:read'];
+const WORK: Permission[] = [...READ, 'tasks:work'];
+
+/**
+ * Least privilege, as one table so it can be read and tested whole. `ingest` keys sit in
+ * front of production models and may only send items; `viewer` reads; `reviewer` and `expert`
+ * work tasks; `manager` configures projects; only `admin` mints keys.
+ */
+export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  ingest: new Set<Permission>(['items:create']),
+  viewer: new Set<Permission>(READ),
+  reviewer: new Set<Permission>(WORK),
+  expert: new Set<Permission>(WORK),
+  manager: new Set<Permission>([...WORK, 'projects:create', 'projects:configure', 'items:create', 'audit:read']),
+  admin: new Set<Permission>(PERMISSIONS),
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission);
+}
+
+export function assertCan(principal: Principal, permission: Permission): void {
+  if (!can(principal.role, permission)) {
+    throw new TollgateError('TG_FORBIDDEN', `role "${principal.role}" may not ${describe(permission)}`, { permission });
+  }
+}
+
+/** A project-scoped key sees only its project; to it, others do not exist. */
+export function canSeeProject(principal: Principal, projectId: string): boolean {
+  return principal.project_id === null || principal.project_id === projectId;
+}
+
+function describe(permission: Permission): string {
+  const [subject, verb] = permission.split(':') as [string, string];
+  return `${verb} ${subject}`;
+}

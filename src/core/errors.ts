@@ -1,0 +1,49 @@
+/**
+ * Every failure a client can see has a stable code. Clients switch on `code`; people read
+ * `message`. The HTTP adapter maps `status`; the CLI prints `code: message` and exits non-zero.
+ */
+export const ERROR_CODES = {
+  TG_VALIDATION_FAILED: 400,
+  TG_MALFORMED_JSON: 400,
+  TG_UNSUPPORTED_MEDIA_TYPE: 415,
+  TG_PAYLOAD_TOO_LARGE: 413,
+  TG_UNAUTHENTICATED: 401,
+  TG_FORBIDDEN: 403,
+  TG_NOT_FOUND: 404,
+  TG_PROJECT_NOT_FOUND: 404,
+  TG_ITEM_NOT_FOUND: 404,
+  TG_TASK_NOT_FOUND: 404,
+  TG_ROUTE_NOT_FOUND: 404,
+  TG_INVALID_POLICY: 422,
+  TG_INVALID_RUBRIC: 422,
+  TG_INVALID_JUDGMENT: 422,
+  TG_INVALID_CURSOR: 400,
+  TG_BATCH_TOO_LARGE: 413,
+  TG_TASK_NOT_LEASED: 409,
+  TG_TASK_LEASE_EXPIRED: 409,
+  TG_TASK_NOT_LEASE_HOLDER: 409,
+  TG_TASK_ALREADY_DONE: 409,
+  TG_CONFLICT: 409,
+  TG_INTERNAL: 500,
+  TG_STORE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class TollgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'TollgateError';
+    this.code = code;
+    this.status = ERROR_CODES[code];
+    this.details = details;
+  }
+}
+
+export function isTollgateError(err: unknown): err is TollgateError {
+  return err instanceof TollgateError;
+}

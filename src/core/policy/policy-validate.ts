@@ -1,0 +1,193 @@
+import { TollgateError } from '../errors.js';
+import { ACTIONS, type Condition, type PolicyDocument, type PolicyRule, type RoutingAction } from '../types.js';
+import { checkCondition, toJsonValue, type ConditionProblem } from './condition-evaluate.js';
+
+export const MAX_RULES = 200;
+export const MAX_RULE_NAME_LENGTH = 100;
+export const MAX_DESCRIPTION_LENGTH = 1000;
+export const DEFAULT_PRIORITY = 50;
+export const DEFAULT_OVERLAP = 1;
+const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+// Generous: it only has to admit every condition that passes the nesting limit.
+const MAX_CONDITION_JSON_DEPTH = 256;
+
+const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action']);
+const RULE_KEYS: ReadonlySet<string> = new Set([
+  'name',
+  'description',
+  'when',
+  'sample',
+  'action',
+  'priority',
+  'overlap',
+  'queue',
+]);
+
+export function defaultQueueFor(action: RoutingAction): string {
+  return action === 'hold' ? 'hold' : 'default';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isAction(value: unknown): value is RoutingAction {
+  return typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
+}
+
+function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+const ACTION_LIST = ACTIONS.map((a) => `"${a}"`).join(', ');
+
+class Problems {
+  readonly list: ConditionProblem[] = [];
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+  unknownKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>, at: string): void {
+    for (const key of Object.keys(value)) {
+      if (!allowed.has(key)) this.add(at === '' ? key : `${at}.${key}`, 'unknown field');
+    }
+  }
+}
+
+function readName(value: unknown, at: string, problems: Problems): string | undefined {
+  if (typeof value !== 'string' || value === '') {
+    problems.add(at, 'must be a non-empty string');
+  } else if (value.length > MAX_RULE_NAME_LENGTH) {
+    problems.add(at, `must be at most ${MAX_RULE_NAME_LENGTH} characters`);
+  } else if (!RULE_NAME.test(value)) {
+    problems.add(at, 'must start with a letter or digit and contain only letters, digits, "_", ".", ":" and "-"');
+  } else {
+    return value;
+  }
+  return undefined;
+}
+
+function readWhen(value: unknown, at: string, problems: Problems): Condition | undefined {
+  if (checkCondition(value, at, problems.list) === undefined) return undefined;
+  // A copy, so later mutation of the caller's object cannot change a stored policy.
+  const copy = toJsonValue(value, MAX_CONDITION_JSON_DEPTH);
+  return typeof copy === 'object' && copy !== null && !Array.isArray(copy) ? copy : undefined;
+}
+
+function readRule(raw: unknown, at: string, names: Map<string, string>, problems: Problems): PolicyRule | undefined {
+  if (!isRecord(raw)) {
+    problems.add(at, 'rule must be an object');
+    return undefined;
+  }
+  const before = problems.list.length;
+  problems.unknownKeys(raw, RULE_KEYS, at);
+
+  const name = readName(raw['name'], `${at}.name`, problems);
+  if (name !== undefined) {
+    const first = names.get(name);
+    if (first !== undefined) problems.add(`${at}.name`, `duplicate rule name "${name}" (first used at ${first})`);
+    else names.set(name, at);
+  }
+
+  const description = raw['description'];
+  if (description !== undefined) {
+    if (typeof description !== 'string') problems.add(`${at}.description`, 'must be a string');
+    else if (description.length > MAX_DESCRIPTION_LENGTH) {
+      problems.add(`${at}.description`, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
+    }
+  }
+
+  const rawWhen = raw['when'];
+  const sample = raw['sample'];
+  if (rawWhen === undefined && sample === undefined) problems.add(at, 'rule needs "when", "sample", or both');
+  const when = rawWhen === undefined ? undefined : readWhen(rawWhen, `${at}.when`, problems);
+  if (sample !== undefined && !(typeof sample === 'number' && sample >= 0 && sample <= 1)) {
+    problems.add(`${at}.sample`, 'must be a number from 0 to 1');
+  }
+
+  const action = raw['action'];
+  if (!isAction(action)) problems.add(`${at}.action`, `must be one of ${ACTION_LIST}`);
+
+  const rawPriority = raw['priority'] === undefined ? DEFAULT_PRIORITY : raw['priority'];
+  const priority = isIntegerIn(rawPriority, 0, 100) ? rawPriority : undefined;
+  if (priority === undefined) problems.add(`${at}.priority`, 'must be an integer from 0 to 100');
+
+  const overlap = raw['overlap'];
+  if (overlap !== undefined) {
+    if (action === 'pass') problems.add(`${at}.overlap`, 'not allowed when action is "pass"');
+    else if (!isIntegerIn(overlap, 1, 10)) problems.add(`${at}.overlap`, 'must be an integer from 1 to 10');
+  }
+
+  const queue = raw['queue'];
+  if (queue !== undefined) {
+    // A pass rule creates no review work, so a queue on it can only be a mistake.
+    if (action === 'pass') problems.add(`${at}.queue`, 'not allowed when action is "pass"');
+    else if (typeof queue !== 'string' || !QUEUE_NAME.test(queue)) {
+      problems.add(`${at}.queue`, 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit');
+    }
+  }
+
+  if (problems.list.length > before || name === undefined || !isAction(action) || priority === undefined) {
+    return undefined;
+  }
+  const rule: PolicyRule = { name, action, priority };
+  if (typeof description === 'string') rule.description = description;
+  if (when !== undefined) rule.when = when;
+  if (typeof sample === 'number') rule.sample = sample;
+  if (action !== 'pass') {
+    rule.overlap = typeof overlap === 'number' ? overlap : DEFAULT_OVERLAP;
+    rule.queue = typeof queue === 'string' ? queue : defaultQueueFor(action);
+  }
+  return rule;
+}
+
+function summarize(problems: readonly ConditionProblem[]): string {
+  const first = problems[0];
+  if (first === undefined) return 'invalid policy';
+  const head = first.path === '' ? first.message : `${first.path}: ${first.message}`;
+  return problems.length > 1 ? `${head} (and ${problems.length - 1} more problems)` : head;
+}
+
+/**
+ * Checks a policy completely at save time, so routing with it can never fail. Every problem
+ * is reported at once (in `details.errors`); the result has every default filled in.
+ */
+export function validatePolicy(doc: unknown): PolicyDocument {
+  const problems = new Problems();
+  const policy: PolicyDocument = { rules: [] };
+
+  if (!isRecord(doc)) {
+    problems.add('', 'policy must be an object with a "rules" array');
+  } else {
+    problems.unknownKeys(doc, DOCUMENT_KEYS, '');
+
+    const seed = doc['seed'];
+    if (seed !== undefined) {
+      if (typeof seed === 'string') policy.seed = seed;
+      else problems.add('seed', 'must be a string');
+    }
+
+    const defaultAction = doc['default_action'];
+    if (defaultAction !== undefined) {
+      if (isAction(defaultAction)) policy.default_action = defaultAction;
+      else problems.add('default_action', `must be one of ${ACTION_LIST}`);
+    }
+
+    const rules = doc['rules'];
+    if (!Array.isArray(rules)) {
+      problems.add('rules', 'must be an array');
+    } else {
+      if (rules.length > MAX_RULES) problems.add('rules', `must have at most ${MAX_RULES} rules, got ${rules.length}`);
+      const names = new Map<string, string>();
+      rules.forEach((raw: unknown, i) => {
+        const rule = readRule(raw, `rules[${i}]`, names, problems);
+        if (rule !== undefined) policy.rules.push(rule);
+      });
+    }
+  }
+
+  if (problems.list.length > 0) {
+    throw new TollgateError('TG_INVALID_POLICY', summarize(problems.list), { errors: problems.list });
+  }
+  return policy;
+}

@@ -1,0 +1,141 @@
+/**
+ * The domain model shared by every adapter. These are plain data shapes: the store maps rows
+ * to them, the HTTP layer maps them to the public JSON (snake_case throughout, so the shapes
+ * here already use the public field names).
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const ROLES = ['admin', 'manager', 'expert', 'reviewer', 'viewer', 'ingest'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ACTIONS = ['pass', 'review', 'hold'] as const;
+export type RoutingAction = (typeof ACTIONS)[number];
+
+export const TASK_STATUSES = ['pending', 'claimed', 'done', 'expired', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const VERDICTS = ['approve', 'reject', 'correct'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export const OUTCOME_STATUSES = ['pending', 'approved', 'rejected', 'corrected', 'timed_out'] as const;
+export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
+
+/** A chat message as OpenAI-compatible APIs shape it; extra fields are kept verbatim. */
+export interface ChatMessage {
+  role: string;
+  content?: JsonValue;
+  [key: string]: JsonValue | undefined;
+}
+
+/** Item input: plain text or a chat transcript. */
+export type ItemInput = string | ChatMessage[];
+/** Item output: plain text, one chat message, or a tool call / structured JSON object. */
+export type ItemOutput = string | JsonObject;
+
+/** The fields of an item that policies can see. */
+export interface ItemFacts {
+  id: string;
+  input: ItemInput;
+  output: ItemOutput;
+  model: string | null;
+  model_version: string | null;
+  confidence: number | null;
+  metadata: JsonObject;
+  tags: string[];
+  external_id: string | null;
+}
+
+// ---- Policy -------------------------------------------------------------------------------
+
+export type Operator = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'contains' | 'matches' | 'exists';
+export const OPERATORS: readonly Operator[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains', 'matches', 'exists'];
+
+/** `{ "confidence": { "lt": 0.5 } }`, `{ "all": [...] }`, `{ "any": [...] }`, `{ "not": {...} }`. */
+export type Condition = { [pathOrCombinator: string]: JsonValue };
+
+export interface PolicyRule {
+  name: string;
+  when?: Condition;
+  sample?: number;
+  action: RoutingAction;
+  priority: number;
+  overlap?: number;
+  queue?: string;
+  description?: string;
+}
+
+export interface PolicyDocument {
+  rules: PolicyRule[];
+  /** Seed for deterministic sampling; changing it re-draws every sample. */
+  seed?: string;
+  /** Action when no rule matches; `pass` unless declared. */
+  default_action?: RoutingAction;
+}
+
+/** Why one rule matched: each leaf condition with the value it saw. */
+export interface ConditionTrace {
+  path: string;
+  operator: Operator;
+  expected: JsonValue;
+  actual: JsonValue | undefined;
+  result: boolean;
+}
+
+export interface MatchedRule {
+  name: string;
+  action: RoutingAction;
+  priority: number;
+  queue: string;
+  overlap: number;
+  /** Human-readable reason, e.g. `confidence 0.31 lt 0.5` or `sampled at rate 0.02`. */
+  reason: string;
+  conditions: ConditionTrace[];
+  sampled: boolean;
+}
+
+export interface Decision {
+  action: RoutingAction;
+  priority: number;
+  matched_rules: MatchedRule[];
+  policy_version: number;
+  /** Distinct reviewers required before the outcome resolves (0 for `pass`). */
+  required_reviews: number;
+  /** Queue the review work goes to (the highest-priority matched review/hold rule's queue). */
+  queue: string | null;
+}
+
+// ---- Rubric -------------------------------------------------------------------------------
+
+export type CriterionScale =
+  | { type: 'likert'; min: number; max: number; labels?: Record<string, string> }
+  | { type: 'boolean' }
+  | { type: 'categorical'; options: string[] }
+  | { type: 'numeric'; min: number; max: number; step?: number };
+
+export interface Criterion {
+  key: string;
+  label: string;
+  description?: string;
+  scale: CriterionScale;
+  required?: boolean;
+}
+
+export interface RubricDocument {
+  criteria: Criterion[];
+}
+
+export type Scores = Record<string, boolean | number | string>;
+
+// ---- Access -------------------------------------------------------------------------------
+
+/** Who is calling: resolved from an API key by the HTTP adapter. */
+export interface Principal {
+  key_id: string;
+  role: Role;
+  /** When set, the key may only touch this project. */
+  project_id: string | null;
+  /** Stable identity recorded as the actor in audit events and judgments. */
+  actor: string;
+}

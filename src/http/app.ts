@@ -1,0 +1,79 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { KeyAuthenticator } from '../app/key-service.js';
+import type { AppContext } from '../app/context.js';
+import { installAuth } from './auth.js';
+import { installErrorHandlers } from './error-handler.js';
+import { itemRoutes } from './routes/items.js';
+import { keyRoutes } from './routes/keys.js';
+import { projectRoutes } from './routes/projects.js';
+import { systemRoutes } from './routes/system.js';
+import { taskRoutes } from './routes/tasks.js';
+import { ErrorBody } from './schemas/common.js';
+import { CaptureResult, CreateItemBody, Item, Judgment, Task } from './schemas/item.js';
+import { Project } from './schemas/project.js';
+import { createValidatorCompiler } from './validator.js';
+
+export interface BodyLimits {
+  /** Bytes accepted by single-object routes, including one item. */
+  item: number;
+  /** Bytes accepted by the batch route. */
+  batch: number;
+}
+
+export const DEFAULT_BODY_LIMITS: BodyLimits = { item: 1024 * 1024, batch: 16 * 1024 * 1024 };
+
+export interface BuildAppOptions {
+  ctx: AppContext;
+  version: string;
+  bodyLimits?: BodyLimits;
+  /** Log each request; off in tests and benchmarks. */
+  logRequests?: boolean;
+}
+
+const SHARED_SCHEMAS = [ErrorBody, CreateItemBody, Item, CaptureResult, Task, Judgment, Project];
+
+/** Builds the HTTP app without listening, so tests can `inject()` and `start` can `listen()`. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const limits = opts.bodyLimits ?? DEFAULT_BODY_LIMITS;
+  const app = Fastify({
+    loggerInstance: opts.ctx.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: !opts.logRequests }),
+    bodyLimit: limits.item,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler(SHARED_SCHEMAS));
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tollgate API',
+        version: opts.version,
+        description:
+          'Capture model outputs, route them by policy, review them and read their outcomes. ' +
+          'Authenticate with `Authorization: Bearer <key>`. Errors are `{"error": {"code", "message", "details"}}`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  installErrorHandlers(app);
+  const keys = new KeyAuthenticator(opts.ctx);
+  installAuth(app, keys);
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await app.register(systemRoutes(opts.ctx, opts.version));
+  await app.register(keyRoutes(opts.ctx, keys));
+  await app.register(projectRoutes(opts.ctx));
+  await app.register(itemRoutes(opts.ctx, limits));
+  await app.register(taskRoutes(opts.ctx));
+  return app;
+}

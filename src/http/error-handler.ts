@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TollgateError, type ErrorCode } from '../core/errors.js';
+
+interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Fastify's own request errors, mapped to our stable codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'TG_MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'TG_MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'TG_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'TG_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'TG_VALIDATION_FAILED',
+};
+
+const STORE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', 'SQLITE_BUSY']);
+
+/** `/items/3/confidence` → `items[3].confidence`: how people write paths into JSON. */
+export function jsonPointerToPath(part: string, pointer: string): string {
+  const segs = pointer.split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let out = part === 'body' ? '' : part;
+  for (const s of segs) out += /^\d+$/.test(s) ? `[${s}]` : out === '' ? s : `.${s}`;
+  return out === '' ? part : out;
+}
+
+function validationErrors(err: FastifyError): FieldError[] {
+  const context = (err as FastifyError & { validationContext?: string }).validationContext ?? 'body';
+  return (err.validation ?? []).map((v) => {
+    const params = v.params as Record<string, unknown>;
+    let path = jsonPointerToPath(context, v.instancePath);
+    if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      path = path === context && context === 'body' ? params.additionalProperty : `${path}.${params.additionalProperty}`;
+      return { path, message: `unknown field "${params.additionalProperty}"` };
+    }
+    if (v.keyword === 'required' && typeof params.missingProperty === 'string') {
+      path = path === context && context === 'body' ? params.missingProperty : `${path}.${params.missingProperty}`;
+      return { path, message: 'is required' };
+    }
+    return { path, message: v.message ?? 'is invalid' };
+  });
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply {
+  return reply.code(status).type('application/json').send({ error: details === undefined ? { code, message } : { code, message, details } });
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof TollgateError) return sendError(reply, err.status, err.code, err.message, err.details);
+    if (err.validation) {
+      const errors = validationErrors(err);
+      const first = errors[0];
+      const itemIndex = first ? /^items\[(\d+)\]/.exec(first.path)?.[1] : undefined;
+      const message = first ? `${first.path} ${first.message}` : 'request is invalid';
+      const details: Record<string, unknown> = { errors };
+      if (itemIndex !== undefined) details.item_index = Number(itemIndex);
+      return sendError(reply, 400, 'TG_VALIDATION_FAILED', itemIndex === undefined ? message : `item ${itemIndex} rejected, batch not stored: ${message}`, details);
+    }
+    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+    if (mapped) {
+      const status = mapped === 'TG_PAYLOAD_TOO_LARGE' ? 413 : mapped === 'TG_UNSUPPORTED_MEDIA_TYPE' ? 415 : 400;
+      return sendError(reply, status, mapped, err.message);
+    }
+    const sysCode = (err as { code?: string }).code;
+    if (sysCode !== undefined && STORE_DOWN.has(sysCode)) {
+      req.log.error({ err }, 'store unavailable');
+      return sendError(reply, 503, 'TG_STORE_UNAVAILABLE', 'the store is not answering; retry shortly');
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendError(reply, err.statusCode, 'TG_VALIDATION_FAILED', err.message);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendError(reply, 500, 'TG_INTERNAL', 'internal error; the server log has the details');
+  });
+
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'TG_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
+}

@@ -1,0 +1,53 @@
+import type { JudgmentRecord } from '../store/judgment-repo.js';
+import type { ItemRecord } from '../store/item-repo.js';
+import type { TaskRecord } from '../store/task-repo.js';
+
+/** Maps records to the public JSON: ISO times, no internal columns. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+export function presentItem(i: ItemRecord) {
+  return {
+    id: i.id,
+    project_id: i.project_id,
+    external_id: i.external_id,
+    input: i.input,
+    output: i.output,
+    model: i.model,
+    model_version: i.model_version,
+    confidence: i.confidence,
+    metadata: i.metadata,
+    tags: i.tags,
+    created_at: iso(i.created_at),
+    decision: i.decision,
+    outcome: presentOutcome(i.outcome),
+  };
+}
+
+export function presentOutcome(o: ItemRecord['outcome']) {
+  return { status: o.status, output: o.output, decided_at: isoOrNull(o.decided_at), decided_by: o.decided_by, reason: o.reason };
+}
+
+export function presentTask(t: TaskRecord) {
+  return {
+    id: t.id,
+    project_id: t.project_id,
+    item_id: t.item_id,
+    kind: t.kind,
+    queue: t.queue,
+    status: t.status,
+    priority: t.priority,
+    rubric_version: t.rubric_version,
+    lease_owner: t.lease_owner,
+    lease_expires_at: isoOrNull(t.lease_expires_at),
+    created_at: iso(t.created_at),
+  };
+}
+
+export function presentJudgment(j: JudgmentRecord) {
+  return { ...j, project_id: undefined, created_at: iso(j.created_at) };
+}
+
+export function presentVersioned<T>(v: { version: number; document: T; created_at: number; created_by: string }) {
+  return { version: v.version, document: v.document, created_at: iso(v.created_at), created_by: v.created_by };
+}

@@ -1,0 +1,164 @@
+import { Type } from 'typebox';
+import { ACTIONS, OUTCOME_STATUSES } from '../../core/types.js';
+import { Json, Nullable, StringEnum, Timestamp } from './common.js';
+
+const ChatMessage = Type.Object(
+  { role: Type.String({ minLength: 1, maxLength: 64 }), content: Type.Optional(Type.Unknown()) },
+  { additionalProperties: true, description: 'A chat message ({role, content, ...}); extra fields are kept' },
+);
+
+export const ItemInputSchema = Type.Union([Type.String(), Type.Array(ChatMessage, { maxItems: 1000 })], {
+  description: 'The model input: text, or chat messages',
+});
+export const ItemOutputSchema = Type.Union([Type.String(), Type.Object({}, { additionalProperties: true })], {
+  description: 'The model output: text, one chat message, or a tool call / structured JSON object',
+});
+
+export const CreateItemBody = Type.Object(
+  {
+    input: ItemInputSchema,
+    output: ItemOutputSchema,
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    model_version: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "The model's confidence in [0, 1]" })),
+    metadata: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Any JSON object; policies address it as metadata.*' })),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
+    external_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Your id for this output. Re-sending an item with the same external_id returns the stored item and creates nothing.',
+      }),
+    ),
+  },
+  { additionalProperties: false, $id: 'ItemInput' },
+);
+
+export const MAX_BATCH_ITEMS = 1000;
+
+export const CreateBatchBody = Type.Object(
+  { items: Type.Array(Type.Ref('ItemInput'), { minItems: 1, maxItems: MAX_BATCH_ITEMS }) },
+  { additionalProperties: false },
+);
+
+const ConditionTrace = Type.Object({
+  path: Type.String(),
+  operator: Type.String(),
+  expected: Type.Unknown(),
+  actual: Type.Unknown(),
+  result: Type.Boolean(),
+});
+
+export const MatchedRule = Type.Object({
+  name: Type.String(),
+  action: Type.String(),
+  priority: Type.Integer(),
+  queue: Type.String(),
+  overlap: Type.Integer(),
+  reason: Type.String({ description: 'Why the rule matched, e.g. "confidence 0.31 lt 0.5"' }),
+  conditions: Type.Array(ConditionTrace),
+  sampled: Type.Boolean(),
+});
+
+export const Decision = Type.Object(
+  {
+    action: StringEnum(ACTIONS),
+    priority: Type.Integer(),
+    matched_rules: Type.Array(MatchedRule),
+    policy_version: Type.Integer(),
+    required_reviews: Type.Integer({ description: 'Distinct reviewers whose judgments resolve the item' }),
+    queue: Nullable(Type.String()),
+  },
+  { description: 'What the policy decided for this item, and which rules matched and why' },
+);
+
+export const Outcome = Type.Object({
+  status: StringEnum(OUTCOME_STATUSES),
+  output: Json('The final output to use: the original, the correction, or null when rejected or pending'),
+  decided_at: Nullable(Timestamp('When the outcome was resolved')),
+  decided_by: Nullable(Type.String({ description: 'Reviewer(s) or "policy" for items that passed' })),
+  reason: Nullable(Type.String()),
+});
+
+const itemFields = {
+  id: Type.String(),
+  project_id: Type.String(),
+  external_id: Nullable(Type.String()),
+  input: Json('As sent'),
+  output: Json('As sent'),
+  model: Nullable(Type.String()),
+  model_version: Nullable(Type.String()),
+  confidence: Nullable(Type.Number()),
+  metadata: Json('As sent'),
+  tags: Type.Array(Type.String()),
+  created_at: Timestamp('When the item was captured'),
+  decision: Decision,
+  outcome: Outcome,
+};
+
+export const Item = Type.Object(itemFields, { $id: 'Item' });
+
+export const CaptureResult = Type.Object(
+  { ...itemFields, created: Type.Boolean({ description: 'false when an item with this external_id already existed' }) },
+  { $id: 'CaptureResult' },
+);
+
+export const BatchResult = Type.Object({ items: Type.Array(Type.Ref('CaptureResult')) });
+
+export const Judgment = Type.Object(
+  {
+    id: Type.String(),
+    task_id: Type.String(),
+    item_id: Type.String(),
+    reviewer: Type.String(),
+    verdict: Type.String(),
+    scores: Json('Per-criterion scores'),
+    correction: Json('The revised output, for verdict "correct"'),
+    comment: Nullable(Type.String()),
+    time_spent_ms: Nullable(Type.Integer()),
+    rubric_version: Type.Integer(),
+    created_at: Timestamp('When the judgment was submitted'),
+  },
+  { $id: 'Judgment' },
+);
+
+export const Task = Type.Object(
+  {
+    id: Type.String(),
+    project_id: Type.String(),
+    item_id: Type.String(),
+    kind: Type.String(),
+    queue: Type.String(),
+    status: Type.String(),
+    priority: Type.Integer(),
+    rubric_version: Type.Integer(),
+    lease_owner: Nullable(Type.String()),
+    lease_expires_at: Nullable(Timestamp('When the lease runs out')),
+    created_at: Timestamp('When the task was created'),
+  },
+  { $id: 'Task' },
+);
+
+export const ItemDetail = Type.Object({
+  ...itemFields,
+  tasks: Type.Array(Type.Ref('Task')),
+  judgments: Type.Array(Type.Ref('Judgment')),
+});
+
+export const ListItemsQuery = Type.Object(
+  {
+    action: Type.Optional(StringEnum(ACTIONS)),
+    outcome: Type.Optional(StringEnum(OUTCOME_STATUSES)),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after (inclusive)' })),
+    until: Type.Optional(Type.String({ format: 'date-time', description: 'Created before (exclusive)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ItemList = Type.Object({
+  items: Type.Array(Type.Ref('Item')),
+  next_cursor: Nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last page' })),
+});

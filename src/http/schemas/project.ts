@@ -1,0 +1,86 @@
+import { Type } from 'typebox';
+import { ACTIONS } from '../../core/types.js';
+import { Nullable, StringEnum, Timestamp } from './common.js';
+
+const POLICY_EXAMPLE = {
+  rules: [
+    { name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 },
+    {
+      name: 'large-refund',
+      when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] },
+      action: 'hold',
+      priority: 90,
+      overlap: 2,
+    },
+    { name: 'audit-sample', sample: 0.02, action: 'review', priority: 10 },
+  ],
+};
+
+const RUBRIC_EXAMPLE = {
+  criteria: [
+    { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
+    { key: 'policy_compliant', label: 'Policy compliant', scale: { type: 'boolean' } },
+  ],
+};
+
+/**
+ * Policies and rubrics are checked in full by the core validators (which report every
+ * problem with its path); the schema here documents their form for the API reference.
+ */
+export const PolicyDocumentSchema = Type.Object(
+  {
+    rules: Type.Array(Type.Object({}, { additionalProperties: true }), {
+      description:
+        'Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?}. ' +
+        'Conditions map a path (confidence, model, metadata.amount, tags, output.text, ...) to operators ' +
+        'eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md.',
+    }),
+    seed: Type.Optional(Type.String({ description: 'Sampling seed; change it to redraw samples' })),
+    default_action: Type.Optional(StringEnum(ACTIONS)),
+  },
+  { additionalProperties: true, examples: [POLICY_EXAMPLE], description: 'A routing policy document' },
+);
+
+export const RubricDocumentSchema = Type.Object(
+  {
+    criteria: Type.Array(Type.Object({}, { additionalProperties: true }), {
+      description:
+        'Criteria: {key, label, description?, scale, required?}; scale is {type: likert, min, max} | ' +
+        '{type: boolean} | {type: categorical, options} | {type: numeric, min, max, step?}. See docs/rubrics.md.',
+    }),
+  },
+  { additionalProperties: true, examples: [RUBRIC_EXAMPLE], description: 'A rubric document' },
+);
+
+export const CreateProjectBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    rubric: Type.Optional(RubricDocumentSchema),
+    policy: Type.Optional(PolicyDocumentSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const VersionedDocument = (doc: typeof PolicyDocumentSchema | typeof RubricDocumentSchema) =>
+  Type.Object({
+    version: Type.Integer(),
+    document: doc,
+    created_at: Timestamp('When this version was saved'),
+    created_by: Type.String(),
+  });
+
+export const Project = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    policy: VersionedDocument(PolicyDocumentSchema),
+    rubric: VersionedDocument(RubricDocumentSchema),
+    created_at: Timestamp('Creation time'),
+    updated_at: Timestamp('Last configuration change'),
+  },
+  { $id: 'Project' },
+);
+
+export const ProjectList = Type.Object({ projects: Type.Array(Type.Ref('Project')) });

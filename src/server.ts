@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { uuidv7 } from 'uuidv7';
+import { createContext, type AppContext } from './app/context.js';
+import { ensureAdminKey } from './app/key-service.js';
+import { returnExpiredLeases } from './app/review-service.js';
+import type { ServerConfig } from './config.js';
+import { buildApp } from './http/app.js';
+import { migrateToLatest } from './store/migrate.js';
+import { openStore } from './store/store.js';
+import { describeStoreTarget } from './store/store-url.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'tollgate' } });
+}
+
+/** Opens the store, migrates, bootstraps the admin key, listens, and sweeps expired leases. */
+export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const store = openStore(config.store, { poolSize: config.pgPoolSize });
+  const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger });
+  try {
+    const { applied } = await migrateToLatest(store);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    if (config.adminKey !== undefined) await ensureAdminKey(ctx, config.adminKey);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const app = await buildApp({ ctx, version: VERSION, bodyLimits: config.bodyLimits, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' });
+  const url = await app.listen({ port: config.port, host: config.host });
+  logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');
+
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    returnExpiredLeases(ctx)
+      .then((n) => n > 0 && logger.info({ returned: n }, 'expired leases returned to the queue'))
+      .catch((err: unknown) => logger.warn({ err }, 'lease sweep failed'))
+      .finally(() => (sweeping = false));
+  }, config.sweepIntervalMs);
+  timer.unref();
+
+  return {
+    app,
+    ctx,
+    url,
+    async close() {
+      clearInterval(timer);
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import type { Decision, ItemInput, ItemOutput, JsonObject, MatchedRule, OutcomeStatus, RoutingAction } from '../core/types.js';
+import { chunkRows, type Executor } from './executor.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { ItemsTable } from './schema.js';
+
+export interface ItemRecord {
+  id: string;
+  project_id: string;
+  external_id: string | null;
+  input: ItemInput;
+  output: ItemOutput;
+  model: string | null;
+  model_version: string | null;
+  confidence: number | null;
+  metadata: JsonObject;
+  tags: string[];
+  created_at: number;
+  decision: Decision;
+  outcome: {
+    status: OutcomeStatus;
+    output: ItemOutput | null;
+    decided_at: number | null;
+    decided_by: string | null;
+    reason: string | null;
+  };
+}
+
+export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable> {
+  return {
+    id: item.id,
+    project_id: item.project_id,
+    external_id: item.external_id,
+    input: ex.json.write(item.input),
+    output: ex.json.write(item.output),
+    model: item.model,
+    model_version: item.model_version,
+    confidence: item.confidence,
+    metadata: ex.json.write(item.metadata),
+    tags: ex.json.write(item.tags),
+    created_at: item.created_at,
+    decision_action: item.decision.action,
+    decision_priority: item.decision.priority,
+    decision_rules: ex.json.write({ matched_rules: item.decision.matched_rules, required_reviews: item.decision.required_reviews, queue: item.decision.queue }),
+    policy_version: item.decision.policy_version,
+    required_reviews: item.decision.required_reviews,
+    outcome_status: item.outcome.status,
+    outcome_output: item.outcome.output === null ? null : ex.json.write(item.outcome.output),
+    outcome_decided_at: item.outcome.decided_at,
+    outcome_decided_by: item.outcome.decided_by,
+    outcome_reason: item.outcome.reason,
+  };
+}
+
+export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemRecord {
+  const rules = ex.json.read<{ matched_rules: MatchedRule[]; queue: string | null }>(row.decision_rules);
+  return {
+    id: row.id,
+    project_id: row.project_id,
+    external_id: row.external_id,
+    input: ex.json.read<ItemInput>(row.input),
+    output: ex.json.read<ItemOutput>(row.output),
+    model: row.model,
+    model_version: row.model_version,
+    confidence: row.confidence,
+    metadata: ex.json.read<JsonObject>(row.metadata),
+    tags: ex.json.read<string[]>(row.tags),
+    created_at: row.created_at,
+    decision: {
+      action: row.decision_action as RoutingAction,
+      priority: row.decision_priority,
+      matched_rules: rules.matched_rules,
+      policy_version: row.policy_version,
+      required_reviews: row.required_reviews,
+      queue: rules.queue,
+    },
+    outcome: {
+      status: row.outcome_status as OutcomeStatus,
+      output: row.outcome_output === null ? null : ex.json.read<ItemOutput>(row.outcome_output),
+      decided_at: row.outcome_decided_at,
+      decided_by: row.outcome_decided_by,
+      reason: row.outcome_reason,
+    },
+  };
+}
+
+const ITEM_COLUMNS = 21;
+
+export async function insertItems(ex: Executor, items: readonly ItemRecord[]): Promise<void> {
+  const rows = items.map((i) => toItemRow(ex, i));
+  for (const chunk of chunkRows(rows, ITEM_COLUMNS, ex.dialect)) await ex.db.insertInto('items').values(chunk).execute();
+}
+
+export async function findItemsByExternalIds(ex: Executor, projectId: string, externalIds: readonly string[]): Promise<ItemRecord[]> {
+  if (externalIds.length === 0) return [];
+  const found: ItemRecord[] = [];
+  for (const chunk of chunkRows(externalIds, 1, ex.dialect)) {
+    const rows = await ex.db.selectFrom('items').selectAll().where('project_id', '=', projectId).where('external_id', 'in', chunk).execute();
+    for (const r of rows) found.push(fromItemRow(ex, r));
+  }
+  return found;
+}
+
+export async function getItemRecord(ex: Executor, id: string): Promise<ItemRecord | undefined> {
+  const row = await ex.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? fromItemRow(ex, row) : undefined;
+}
+
+export interface ItemFilter {
+  project_id: string;
+  action?: RoutingAction;
+  outcome?: OutcomeStatus;
+  model?: string;
+  since?: number;
+  until?: number;
+  /** Keyset position: items strictly older than (created_at, id). */
+  after?: { created_at: number; id: string };
+  limit: number;
+}
+
+/** Newest first with keyset pagination, so a page costs the same however deep it is. */
+export async function listItemRecords(ex: Executor, f: ItemFilter): Promise<ItemRecord[]> {
+  let q = ex.db.selectFrom('items').selectAll().where('project_id', '=', f.project_id);
+  if (f.action !== undefined) q = q.where('decision_action', '=', f.action);
+  if (f.outcome !== undefined) q = q.where('outcome_status', '=', f.outcome);
+  if (f.model !== undefined) q = q.where('model', '=', f.model);
+  if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
+  if (f.until !== undefined) q = q.where('created_at', '<', f.until);
+  const after = f.after;
+  if (after) {
+    q = q.where((eb) => eb.or([eb('created_at', '<', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)])]));
+  }
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  return rows.map((r) => fromItemRow(ex, r));
+}
+
+export async function setItemOutcome(ex: Executor, id: string, o: ItemRecord['outcome']): Promise<void> {
+  await ex.db
+    .updateTable('items')
+    .set({
+      outcome_status: o.status,
+      outcome_output: o.output === null ? null : ex.json.write(o.output),
+      outcome_decided_at: o.decided_at,
+      outcome_decided_by: o.decided_by,
+      outcome_reason: o.reason,
+    })
+    .where('id', '=', id)
+    .execute();
+}

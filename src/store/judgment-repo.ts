@@ -1,0 +1,34 @@
+import type { ItemOutput, Scores, Verdict } from '../core/types.js';
+import type { Executor } from './executor.js';
+
+export interface JudgmentRecord {
+  id: string;
+  task_id: string;
+  item_id: string;
+  project_id: string;
+  reviewer: string;
+  verdict: Verdict;
+  scores: Scores;
+  correction: ItemOutput | null;
+  comment: string | null;
+  time_spent_ms: number | null;
+  rubric_version: number;
+  created_at: number;
+}
+
+export async function insertJudgment(ex: Executor, j: JudgmentRecord): Promise<void> {
+  await ex.db
+    .insertInto('judgments')
+    .values({ ...j, scores: ex.json.write(j.scores), correction: j.correction === null ? null : ex.json.write(j.correction) })
+    .execute();
+}
+
+export async function listJudgmentsForItem(ex: Executor, itemId: string): Promise<JudgmentRecord[]> {
+  const rows = await ex.db.selectFrom('judgments').selectAll().where('item_id', '=', itemId).orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({
+    ...r,
+    verdict: r.verdict as Verdict,
+    scores: ex.json.read<Scores>(r.scores),
+    correction: r.correction === null ? null : ex.json.read<ItemOutput>(r.correction),
+  }));
+}

@@ -1,0 +1,43 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import * as m001 from './migrations/001-initial.js';
+import type { Store } from './store.js';
+
+export type MigrationDialect = 'sqlite' | 'postgres';
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>;
+}
+
+/** Migrations are compiled into the bundle (not read from disk) so `dist/` runs anywhere. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '001-initial': m001,
+};
+
+function providerFor(dialect: MigrationDialect): MigrationProvider {
+  return {
+    getMigrations: () =>
+      Promise.resolve(
+        Object.fromEntries(
+          Object.entries(MIGRATIONS).map(([name, mig]): [string, Migration] => [name, { up: (db) => mig.up(db, dialect) }]),
+        ),
+      ),
+  };
+}
+
+export interface MigrateReport {
+  applied: string[];
+}
+
+/**
+ * Brings the schema to the latest version. Kysely's migrator takes a lock, so several servers
+ * starting together against one PostgreSQL apply each migration once.
+ */
+export async function migrateToLatest(store: Store): Promise<MigrateReport> {
+  const migrator = new Migrator({ db: store.db, provider: providerFor(store.dialect) });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
+  }
+  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,126 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row shapes as both dialects store them. Times are epoch milliseconds (BIGINT) so lease
+ * arithmetic and ordering are plain integer comparisons on SQLite and PostgreSQL alike.
+ * JSON columns are `jsonb` on PostgreSQL and `text` on SQLite; `JsonColumn` covers both and
+ * the store's codec turns them into values (see json-codec.ts).
+ */
+export type JsonColumn = ColumnType<unknown, string, string>;
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  policy_version: number;
+  rubric_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PolicyVersionsTable {
+  project_id: string;
+  version: number;
+  document: JsonColumn;
+  created_at: number;
+  created_by: string;
+}
+
+export interface RubricVersionsTable {
+  project_id: string;
+  version: number;
+  document: JsonColumn;
+  created_at: number;
+  created_by: string;
+}
+
+export interface ItemsTable {
+  id: string;
+  project_id: string;
+  external_id: string | null;
+  input: JsonColumn;
+  output: JsonColumn;
+  model: string | null;
+  model_version: string | null;
+  confidence: number | null;
+  metadata: JsonColumn;
+  tags: JsonColumn;
+  created_at: number;
+  decision_action: string;
+  decision_priority: number;
+  decision_rules: JsonColumn;
+  policy_version: number;
+  required_reviews: number;
+  outcome_status: string;
+  outcome_output: JsonColumn | null;
+  outcome_decided_at: number | null;
+  outcome_decided_by: string | null;
+  outcome_reason: string | null;
+}
+
+export interface TasksTable {
+  id: string;
+  project_id: string;
+  item_id: string;
+  kind: string;
+  queue: string;
+  status: string;
+  priority: number;
+  rubric_version: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  claim_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface JudgmentsTable {
+  id: string;
+  task_id: string;
+  item_id: string;
+  project_id: string;
+  reviewer: string;
+  verdict: string;
+  scores: JsonColumn;
+  correction: JsonColumn | null;
+  comment: string | null;
+  time_spent_ms: number | null;
+  rubric_version: number;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  key_hash: string;
+  prefix: string;
+  name: string | null;
+  role: string;
+  project_id: string | null;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
+}
+
+export interface AuditEventsTable {
+  seq: Generated<number>;
+  id: string;
+  project_id: string | null;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  before: JsonColumn | null;
+  after: JsonColumn | null;
+  created_at: number;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  policy_versions: PolicyVersionsTable;
+  rubric_versions: RubricVersionsTable;
+  items: ItemsTable;
+  tasks: TasksTable;
+  judgments: JudgmentsTable;
+  api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
+}

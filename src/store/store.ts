@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { createJsonCodec, type JsonCodec } from './json-codec.js';
+import type { Database } from './schema.js';
+import type { StoreTarget } from './store-url.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The one door to the database: only this module knows which engine is behind `db`. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  readonly json: JsonCodec;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** PostgreSQL pool size; each server process holds at most this many connections. */
+  poolSize?: number;
+}
+
+export function openStore(target: StoreTarget, options: OpenStoreOptions = {}): Store {
+  if (target.dialect === 'sqlite') return openSqlite(target.filename);
+  return openPostgres(target.connectionString, options.poolSize ?? 10);
+}
+
+function openSqlite(filename: string): Store {
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+  const database = new SQLite(filename);
+  // WAL + synchronous=NORMAL: a commit is durable against a process crash (SIGKILL) because
+  // the WAL write reaches the OS before the call returns; only power loss can drop the last
+  // commits, which is the documented trade-off for the embedded store.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', json: createJsonCodec('sqlite'), close: () => db.destroy() };
+}
+
+const PG_INT8_OID = 20;
+
+function openPostgres(connectionString: string, poolSize: number): Store {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    // Epoch-millisecond BIGINTs fit a double exactly for the next 280,000 years.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === PG_INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', json: createJsonCodec('postgres'), close: () => db.destroy() };
+}

@@ -1,5 +1,5 @@
 import { parseStoreUrl, type StoreTarget } from './store/store-url.js';
-import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/app.js';
+import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/body-limits.js';
 
 export interface ServerConfig {
   store: StoreTarget;

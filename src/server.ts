@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { createContext, type AppContext } from './app/context.js';
-import { ensureAdminKey } from './app/key-service.js';
+import { bootstrapFirstAdminKey, ensureAdminKey } from './app/key-service.js';
 import { returnExpiredLeases } from './app/review-service.js';
 import type { ServerConfig } from './config.js';
 import { buildApp } from './http/app.js';
@@ -30,6 +30,13 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     const { applied } = await migrateToLatest(store);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     if (config.adminKey !== undefined) await ensureAdminKey(ctx, config.adminKey);
+    else {
+      const first = await bootstrapFirstAdminKey(ctx);
+      if (first) {
+        // Shown once, on stderr and outside the JSON log, so it does not end up in log storage by default.
+        process.stderr.write(`\nNo API key existed, so an admin key was created. It is shown only this once:\n\n    ${first.key}\n\nKeep it safe; create more with \`tollgate keys create --role ...\`.\n\n`);
+      }
+    }
   } catch (err) {
     await store.close();
     throw err;

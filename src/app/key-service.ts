@@ -133,3 +133,13 @@ export class KeyAuthenticator {
     this.#cache.delete(hash);
   }
 }
+
+/**
+ * First start with no key at all and no TOLLGATE_ADMIN_KEY: mint one admin key so a new user
+ * is not locked out of a fresh install. Returns the key to show once, or null when keys exist.
+ */
+export async function bootstrapFirstAdminKey(ctx: AppContext): Promise<CreatedKey | null> {
+  const any = await ctx.store.db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst();
+  if (any) return null;
+  return createKey(ctx, { key_id: 'system', role: 'admin', project_id: null, actor: 'system' }, { role: 'admin', name: 'first-run admin' });
+}

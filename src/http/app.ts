@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { KeyAuthenticator } from '../app/key-service.js';
 import type { AppContext } from '../app/context.js';
 import { installAuth } from './auth.js';
+import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.js';
 import { installErrorHandlers } from './error-handler.js';
 import { itemRoutes } from './routes/items.js';
 import { keyRoutes } from './routes/keys.js';
@@ -16,14 +17,6 @@ import { CaptureResult, CreateItemBody, Item, Judgment, Task } from './schemas/i
 import { Project } from './schemas/project.js';
 import { createValidatorCompiler } from './validator.js';
 
-export interface BodyLimits {
-  /** Bytes accepted by single-object routes, including one item. */
-  item: number;
-  /** Bytes accepted by the batch route. */
-  batch: number;
-}
-
-export const DEFAULT_BODY_LIMITS: BodyLimits = { item: 1024 * 1024, batch: 16 * 1024 * 1024 };
 
 export interface BuildAppOptions {
   ctx: AppContext;

@@ -1,4 +1,4 @@
-import type { StoreDialect } from './store.js';
+import type { StoreDialect } from './dialect.js';
 
 /**
  * PostgreSQL's driver hands back parsed jsonb; SQLite hands back the text we stored. Writes

@@ -1,11 +1,10 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
 import type { Store } from './store.js';
-
-export type MigrationDialect = 'sqlite' | 'postgres';
+import type { StoreDialect } from './dialect.js';
 
 interface DialectMigration {
-  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>;
+  up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
 }
 
 /** Migrations are compiled into the bundle (not read from disk) so `dist/` runs anywhere. */
@@ -13,7 +12,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '001-initial': m001,
 };
 
-function providerFor(dialect: MigrationDialect): MigrationProvider {
+function providerFor(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: () =>
       Promise.resolve(

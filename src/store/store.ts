@@ -7,7 +7,9 @@ import { createJsonCodec, type JsonCodec } from './json-codec.js';
 import type { Database } from './schema.js';
 import type { StoreTarget } from './store-url.js';
 
-export type StoreDialect = 'sqlite' | 'postgres';
+import type { StoreDialect } from './dialect.js';
+
+export type { StoreDialect };
 
 /** The one door to the database: only this module knows which engine is behind `db`. */
 export interface Store {

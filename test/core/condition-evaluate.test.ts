@@ -179,15 +179,13 @@ describe('explainCondition', () => {
 
   it('states leaf comparisons with their actual values', () => {
     expect(explain({ confidence: { lt: 0.5 } })).toBe('confidence 0.31 lt 0.5');
-    expect(
-      explain({ all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] }),
-    ).toBe('metadata.intent "refund" eq "refund" and metadata.amount 800 gt 500');
+    expect(explain({ all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] })).toBe(
+      'metadata.intent "refund" eq "refund" and metadata.amount 800 gt 500',
+    );
   });
 
   it('names only the branch that decided an any, and negations in full', () => {
-    expect(explain({ any: [{ confidence: { gt: 0.9 } }, { tags: { contains: 'eu' } }] })).toBe(
-      'tags ["billing","eu"] contains "eu"',
-    );
+    expect(explain({ any: [{ confidence: { gt: 0.9 } }, { tags: { contains: 'eu' } }] })).toBe('tags ["billing","eu"] contains "eu"');
     expect(explain({ not: { model: { eq: 'other' } } })).toBe('not (model "gpt-x" eq "other")');
     expect(explain({ not: { any: [{ confidence: { gt: 0.9 } }, { model: { eq: 'y' } }] } })).toBe(
       'not (confidence 0.31 gt 0.9 or model "gpt-x" eq "y")',
@@ -285,41 +283,29 @@ describe('checkCondition', () => {
   });
 
   it('refuses bad combinator shapes', () => {
-    expect(problems({ all: { confidence: { lt: 1 } } })).toEqual([
-      { path: 'when.all', message: '"all" must be an array of conditions' },
-    ]);
+    expect(problems({ all: { confidence: { lt: 1 } } })).toEqual([{ path: 'when.all', message: '"all" must be an array of conditions' }]);
     expect(problems({ any: [] })).toEqual([{ path: 'when.any', message: '"any" must not be empty' }]);
     expect(problems({ not: [] })).toEqual([{ path: 'when.not', message: '"not" must be a condition object' }]);
-    expect(problems({ any: [{ confidence: { lt: 1 } }, 'x'] })).toEqual([
-      { path: 'when.any[1]', message: 'condition must be an object' },
-    ]);
+    expect(problems({ any: [{ confidence: { lt: 1 } }, 'x'] })).toEqual([{ path: 'when.any[1]', message: 'condition must be an object' }]);
   });
 
   it('refuses bad paths and operator objects', () => {
     expect(problems({ '': { eq: 1 } })).toEqual([{ path: 'when', message: 'path must not be empty' }]);
     expect(paths({ 'metadata..a': { eq: 1 } })).toEqual(['when.metadata..a']);
     expect(problems({ confidance: { lt: 1 } })[0]?.message).toMatch(/^unknown field "confidance"/);
-    expect(problems({ confidence: 0.5 })).toEqual([
-      { path: 'when.confidence', message: 'must be an operator object like {"eq": ...}' },
-    ]);
-    expect(problems({ confidence: {} })).toEqual([
-      { path: 'when.confidence', message: 'must have at least one operator' },
-    ]);
+    expect(problems({ confidence: 0.5 })).toEqual([{ path: 'when.confidence', message: 'must be an operator object like {"eq": ...}' }]);
+    expect(problems({ confidence: {} })).toEqual([{ path: 'when.confidence', message: 'must have at least one operator' }]);
     expect(problems({ 'metadata.amount': { greater: 5 } })).toEqual([
       { path: 'when.metadata.amount', message: 'unknown operator "greater"' },
     ]);
   });
 
   it('refuses mistyped operator values', () => {
-    expect(problems({ confidence: { lt: null } })).toEqual([
-      { path: 'when.confidence.lt', message: 'must be a number or a string' },
-    ]);
+    expect(problems({ confidence: { lt: null } })).toEqual([{ path: 'when.confidence.lt', message: 'must be a number or a string' }]);
     expect(paths({ confidence: { gte: [1] } })).toEqual(['when.confidence.gte']);
     expect(paths({ confidence: { gt: Number.NaN } })).toEqual(['when.confidence.gt']);
     expect(problems({ model: { in: 'a' } })).toEqual([{ path: 'when.model.in', message: 'must be an array' }]);
-    expect(problems({ model: { exists: 'yes' } })).toEqual([
-      { path: 'when.model.exists', message: 'must be true or false' },
-    ]);
+    expect(problems({ model: { exists: 'yes' } })).toEqual([{ path: 'when.model.exists', message: 'must be true or false' }]);
     expect(paths({ model: { eq: undefined } })).toEqual(['when.model.eq']);
   });
 
@@ -336,12 +322,11 @@ describe('checkCondition', () => {
       { path: 'when.input.text.matches', message: 'flags must be distinct letters from "imsu"' },
     ]);
     expect(paths({ 'input.text': { matches: { pattern: 'a', flags: 'ii' } } })).toEqual(['when.input.text.matches']);
+    expect(paths({ 'input.text': { matches: { pattern: 'a', flags: null } } })).toEqual(['when.input.text.matches']);
     expect(paths({ 'input.text': { matches: { pattern: 'a', extra: 1 } } })).toEqual(['when.input.text.matches']);
     expect(paths({ 'input.text': { matches: { flags: 'i' } } })).toEqual(['when.input.text.matches']);
     expect(paths({ 'input.text': { matches: 5 } })).toEqual(['when.input.text.matches']);
-    expect(paths({ 'input.text': { matches: { pattern: '\\p{L', flags: 'u' } } })).toEqual([
-      'when.input.text.matches',
-    ]);
+    expect(paths({ 'input.text': { matches: { pattern: '\\p{L', flags: 'u' } } })).toEqual(['when.input.text.matches']);
   });
 
   it('allows 20 levels of nesting and refuses 21', () => {

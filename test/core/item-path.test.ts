@@ -121,7 +121,15 @@ describe('resolvePath: virtual text fields', () => {
 
   it('uses a message output content as its text', () => {
     expect(resolvePath(facts({ output: { role: 'assistant', content: 'Done.' } }), 'output.text')).toBe('Done.');
-    const parts = facts({ output: { role: 'assistant', content: [{ type: 'text', text: 'A' }, { type: 'text', text: 'B' }] } });
+    const parts = facts({
+      output: {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'A' },
+          { type: 'text', text: 'B' },
+        ],
+      },
+    });
     expect(resolvePath(parts, 'output.text')).toBe('A\nB');
     expect(resolvePath(facts({ output: { role: 'assistant', content: null } }), 'output.text')).toBe('');
   });

@@ -69,18 +69,13 @@ describe('evaluatePolicy: the example policy', () => {
   });
 
   it('holds a refund of 800 for two reviewers at priority 90', () => {
-    const decision = evaluatePolicy(
-      policy,
-      facts({ id: idWhere('refund', false), metadata: { intent: 'refund', amount: 800 } }),
-    );
+    const decision = evaluatePolicy(policy, facts({ id: idWhere('refund', false), metadata: { intent: 'refund', amount: 800 } }));
     expect(decision.action).toBe('hold');
     expect(decision.priority).toBe(90);
     expect(decision.required_reviews).toBe(2);
     expect(decision.queue).toBe('hold');
     expect(decision.matched_rules.map((m) => m.name)).toEqual(['large-refund']);
-    expect(decision.matched_rules[0]?.reason).toBe(
-      'metadata.intent "refund" eq "refund" and metadata.amount 800 gt 500',
-    );
+    expect(decision.matched_rules[0]?.reason).toBe('metadata.intent "refund" eq "refund" and metadata.amount 800 gt 500');
     expect(decision.matched_rules[0]?.conditions).toEqual([
       { path: 'metadata.intent', operator: 'eq', expected: 'refund', actual: 'refund', result: true },
       { path: 'metadata.amount', operator: 'gt', expected: 500, actual: 800, result: true },
@@ -103,10 +98,7 @@ describe('evaluatePolicy: the example policy', () => {
   });
 
   it('passes a confident refund of 100 that the audit sample skips', () => {
-    const decision = evaluatePolicy(
-      policy,
-      facts({ id: idWhere('small', false), metadata: { intent: 'refund', amount: 100 } }),
-    );
+    const decision = evaluatePolicy(policy, facts({ id: idWhere('small', false), metadata: { intent: 'refund', amount: 100 } }));
     expect(decision).toEqual({
       action: 'pass',
       priority: 0,
@@ -156,8 +148,7 @@ describe('evaluatePolicy: the example policy', () => {
 });
 
 describe('evaluatePolicy: combining matched rules', () => {
-  const doc = (rules: unknown[], extra: Record<string, unknown> = {}): PolicyDocument =>
-    validatePolicy({ rules, ...extra });
+  const doc = (rules: unknown[], extra: Record<string, unknown> = {}): PolicyDocument => validatePolicy({ rules, ...extra });
   const always = { confidence: { exists: true } };
 
   it('takes the queue of the highest-priority rule with the winning action, first on ties', () => {
@@ -216,10 +207,7 @@ describe('evaluatePolicy: combining matched rules', () => {
   });
 
   it('requires both when and sample for a rule that has both', () => {
-    const policy = compilePolicy(
-      doc([{ name: 'spot', when: { confidence: { lt: 0.5 } }, sample: 1, action: 'review' }]),
-      1,
-    );
+    const policy = compilePolicy(doc([{ name: 'spot', when: { confidence: { lt: 0.5 } }, sample: 1, action: 'review' }]), 1);
     expect(evaluatePolicy(policy, facts({ confidence: 0.9 })).action).toBe('pass');
     const decision = evaluatePolicy(policy, facts({ id: 'x', confidence: 0.1 }));
     expect(decision.matched_rules[0]?.sampled).toBe(true);
@@ -243,9 +231,7 @@ describe('evaluatePolicy: combining matched rules', () => {
     const policy = compilePolicy(doc([{ name: 'long', when: { 'output.text': { contains: 'z' } }, action: 'review' }]), 1);
     const decision = evaluatePolicy(policy, facts({ output: `${'y'.repeat(10_000)}z` }));
     const actual = decision.matched_rules[0]?.conditions[0]?.actual;
-    expect(typeof actual).toBe('string');
-    expect(String(actual)).toHaveLength(257);
-    expect(String(actual).endsWith('…')).toBe(true);
+    expect(actual).toBe(`${'y'.repeat(256)}…`);
   });
 });
 

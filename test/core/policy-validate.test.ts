@@ -120,9 +120,7 @@ describe('validatePolicy: rules', () => {
   it('checks names: present, short, well-formed, unique', () => {
     expect(oneRule({ name: undefined })).toEqual([{ path: 'rules[0].name', message: 'must be a non-empty string' }]);
     expect(oneRule({ name: '' })).toEqual([{ path: 'rules[0].name', message: 'must be a non-empty string' }]);
-    expect(oneRule({ name: 'a'.repeat(101) })).toEqual([
-      { path: 'rules[0].name', message: 'must be at most 100 characters' },
-    ]);
+    expect(oneRule({ name: 'a'.repeat(101) })).toEqual([{ path: 'rules[0].name', message: 'must be at most 100 characters' }]);
     expect(validatePolicy({ rules: [rule({ name: 'A'.repeat(100) })] }).rules[0]?.name).toHaveLength(100);
     expect(oneRule({ name: '-lead' })[0]?.path).toBe('rules[0].name');
     expect(oneRule({ name: 'has space' })[0]?.path).toBe('rules[0].name');
@@ -142,9 +140,7 @@ describe('validatePolicy: rules', () => {
   });
 
   it('checks action', () => {
-    expect(oneRule({ action: 'block' })).toEqual([
-      { path: 'rules[0].action', message: 'must be one of "pass", "review", "hold"' },
-    ]);
+    expect(oneRule({ action: 'block' })).toEqual([{ path: 'rules[0].action', message: 'must be one of "pass", "review", "hold"' }]);
     expect(oneRule({ action: undefined })[0]?.path).toBe('rules[0].action');
   });
 
@@ -162,9 +158,7 @@ describe('validatePolicy: rules', () => {
     for (const overlap of [0, 11, 2.5, '2']) {
       expect(oneRule({ overlap })).toEqual([{ path: 'rules[0].overlap', message: 'must be an integer from 1 to 10' }]);
     }
-    expect(oneRule({ action: 'pass', overlap: 1 })).toEqual([
-      { path: 'rules[0].overlap', message: 'not allowed when action is "pass"' },
-    ]);
+    expect(oneRule({ action: 'pass', overlap: 1 })).toEqual([{ path: 'rules[0].overlap', message: 'not allowed when action is "pass"' }]);
   });
 
   it('checks queue: pattern, defaults per action, refused on pass rules', () => {
@@ -174,9 +168,7 @@ describe('validatePolicy: rules', () => {
     for (const queue of ['Tier', '-x', '', 'q'.repeat(65), 5, 'a b']) {
       expect(oneRule({ queue })[0]?.path).toBe('rules[0].queue');
     }
-    expect(oneRule({ action: 'pass', queue: 'x' })).toEqual([
-      { path: 'rules[0].queue', message: 'not allowed when action is "pass"' },
-    ]);
+    expect(oneRule({ action: 'pass', queue: 'x' })).toEqual([{ path: 'rules[0].queue', message: 'not allowed when action is "pass"' }]);
   });
 
   it('leaves overlap and queue off pass rules', () => {

@@ -120,8 +120,7 @@ function membershipTest(list: readonly JsonValue[]): (value: JsonValue) => boole
     if (isPrimitive(item)) primitives.add(item);
     else structured.push(item);
   }
-  return (value) =>
-    isPrimitive(value) ? primitives.has(value) : structured.some((item) => jsonEqual(value, item));
+  return (value) => (isPrimitive(value) ? primitives.has(value) : structured.some((item) => jsonEqual(value, item)));
 }
 
 function compileRegex(value: unknown, at: string, problems: ConditionProblem[]): RegExp | undefined {
@@ -155,12 +154,7 @@ function compileRegex(value: unknown, at: string, problems: ConditionProblem[]):
   }
 }
 
-function compileOperator(
-  operator: Operator,
-  value: unknown,
-  at: string,
-  problems: ConditionProblem[],
-): OperatorTest | undefined {
+function compileOperator(operator: Operator, value: unknown, at: string, problems: ConditionProblem[]): OperatorTest | undefined {
   const fail = (message: string): undefined => {
     problems.push({ path: at, message });
     return undefined;
@@ -243,13 +237,7 @@ function compileLeaf(path: string, operators: unknown, at: string, problems: Con
   return { kind: 'leaf', path: compilePath(path), tests };
 }
 
-function compileEntry(
-  key: string,
-  value: unknown,
-  at: string,
-  depth: number,
-  problems: ConditionProblem[],
-): CompiledCondition {
+function compileEntry(key: string, value: unknown, at: string, depth: number, problems: ConditionProblem[]): CompiledCondition {
   const here = key === '' ? at : `${at}.${key}`;
   if (key === 'all' || key === 'any') {
     if (!Array.isArray(value)) {
@@ -293,11 +281,7 @@ function compileNode(cond: unknown, at: string, depth: number, problems: Conditi
  * Compiles `cond`, appending every problem found (at paths under `at`) to `problems`.
  * Returns undefined when `cond` had any problem, so a half-valid condition is never used.
  */
-export function checkCondition(
-  cond: unknown,
-  at: string,
-  problems: ConditionProblem[],
-): CompiledCondition | undefined {
+export function checkCondition(cond: unknown, at: string, problems: ConditionProblem[]): CompiledCondition | undefined {
   const before = problems.length;
   const compiled = compileNode(cond, at, 1, problems);
   return problems.length === before ? compiled : undefined;
@@ -368,9 +352,7 @@ function preview(value: JsonValue, budget = PREVIEW_LENGTH): string {
   const walk = (v: JsonValue): boolean => {
     if (typeof v === 'string') return emit(JSON.stringify(v.length > budget ? v.slice(0, budget) : v));
     if (v === null || typeof v !== 'object') return emit(String(v));
-    const entries: [string | null, JsonValue][] = Array.isArray(v)
-      ? v.map((item): [null, JsonValue] => [null, item])
-      : Object.entries(v);
+    const entries: [string | null, JsonValue][] = Array.isArray(v) ? v.map((item): [null, JsonValue] => [null, item]) : Object.entries(v);
     if (!emit(Array.isArray(v) ? '[' : '{')) return false;
     for (const [i, [key, item]] of entries.entries()) {
       if (i > 0 && !emit(',')) return false;

@@ -13,12 +13,6 @@ export {
   type ConditionResult,
   type OperatorTest,
 } from './condition-evaluate.js';
-export {
-  validatePolicy,
-  defaultQueueFor,
-  DEFAULT_OVERLAP,
-  DEFAULT_PRIORITY,
-  MAX_RULES,
-} from './policy-validate.js';
+export { validatePolicy, defaultQueueFor, DEFAULT_OVERLAP, DEFAULT_PRIORITY, MAX_RULES } from './policy-validate.js';
 export { sampleDraw, isSampled } from './sampling.js';
 export { compilePolicy, evaluatePolicy, type CompiledPolicy, type CompiledRule } from './policy-evaluate.js';

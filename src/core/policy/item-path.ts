@@ -1,17 +1,7 @@
 import type { ChatMessage, ItemFacts, ItemInput, ItemOutput, JsonValue } from '../types.js';
 
 /** Item fields a policy path may start with. */
-export const PATH_ROOTS = [
-  'id',
-  'input',
-  'output',
-  'model',
-  'model_version',
-  'confidence',
-  'metadata',
-  'tags',
-  'external_id',
-] as const;
+export const PATH_ROOTS = ['id', 'input', 'output', 'model', 'model_version', 'confidence', 'metadata', 'tags', 'external_id'] as const;
 
 const ROOTS: ReadonlySet<string> = new Set(PATH_ROOTS);
 // Scalars have nothing to descend into, so a nested path under them can only be a typo.

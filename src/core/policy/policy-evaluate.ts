@@ -1,17 +1,5 @@
-import type {
-  ConditionTrace,
-  Decision,
-  ItemFacts,
-  MatchedRule,
-  PolicyDocument,
-  RoutingAction,
-} from '../types.js';
-import {
-  compileCondition,
-  evaluateCompiled,
-  explainCondition,
-  type CompiledCondition,
-} from './condition-evaluate.js';
+import type { ConditionTrace, Decision, ItemFacts, MatchedRule, PolicyDocument, RoutingAction } from '../types.js';
+import { compileCondition, evaluateCompiled, explainCondition, type CompiledCondition } from './condition-evaluate.js';
 import { FactsView } from './item-path.js';
 import { DEFAULT_OVERLAP, defaultQueueFor } from './policy-validate.js';
 import { sampleDraw } from './sampling.js';

@@ -13,16 +13,7 @@ const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const MAX_CONDITION_JSON_DEPTH = 256;
 
 const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action']);
-const RULE_KEYS: ReadonlySet<string> = new Set([
-  'name',
-  'description',
-  'when',
-  'sample',
-  'action',
-  'priority',
-  'overlap',
-  'queue',
-]);
+const RULE_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'when', 'sample', 'action', 'priority', 'overlap', 'queue']);
 
 export function defaultQueueFor(action: RoutingAction): string {
   return action === 'hold' ? 'hold' : 'default';

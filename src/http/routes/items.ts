@@ -7,7 +7,7 @@ import { principalOf } from '../auth.js';
 import { errorResponses, ItemParams, ProjectParams } from '../schemas/common.js';
 import { BatchResult, CreateBatchBody, CreateItemBody, ItemDetail, ItemList, ListItemsQuery } from '../schemas/item.js';
 import { presentItem, presentJudgment, presentTask } from '../present.js';
-import type { BodyLimits } from '../app.js';
+import type { BodyLimits } from '../body-limits.js';
 
 const presentCapture = (r: CaptureResult) => ({ ...presentItem(r.item), created: r.created });
 

@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { MigrationDialect } from '../migrate.js';
+import type { StoreDialect } from '../dialect.js';
 
 /**
  * The core schema. Written once for both dialects: only the JSON column type and the audit
  * sequence differ, and `dialect` picks them.
  */
-export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
   const json = dialect === 'postgres' ? sql`jsonb` : sql`text`;
 
   await db.schema

@@ -34,14 +34,21 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       const first = await bootstrapFirstAdminKey(ctx);
       if (first) {
         // Shown once, on stderr and outside the JSON log, so it does not end up in log storage by default.
-        process.stderr.write(`\nNo API key existed, so an admin key was created. It is shown only this once:\n\n    ${first.key}\n\nKeep it safe; create more with \`tollgate keys create --role ...\`.\n\n`);
+        process.stderr.write(
+          `\nNo API key existed, so an admin key was created. It is shown only this once:\n\n    ${first.key}\n\nKeep it safe; create more with \`tollgate keys create --role ...\`.\n\n`,
+        );
       }
     }
   } catch (err) {
     await store.close();
     throw err;
   }
-  const app = await buildApp({ ctx, version: VERSION, bodyLimits: config.bodyLimits, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' });
+  const app = await buildApp({
+    ctx,
+    version: VERSION,
+    bodyLimits: config.bodyLimits,
+    logRequests: config.logLevel === 'debug' || config.logLevel === 'trace',
+  });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');
 

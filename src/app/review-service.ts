@@ -5,7 +5,7 @@ import { assertLeaseHeld, leaseSeconds } from '../core/review/lease.js';
 import { resolveOutcome } from '../core/review/outcome-resolve.js';
 import { validateScores } from '../core/rubric/index.js';
 import type { ItemOutput, Principal, RubricDocument, Verdict } from '../core/types.js';
-import { appendAudit } from '../store/audit-repo.js';
+import { appendAudit, listAudit } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
 import { getItemRecord, setItemOutcome, type ItemRecord } from '../store/item-repo.js';
 import { insertJudgment, listJudgmentsForItem, type JudgmentRecord } from '../store/judgment-repo.js';
@@ -80,14 +80,40 @@ async function requireTask(ex: Executor, who: Principal, taskId: string): Promis
   return task;
 }
 
+/**
+ * `assertLeaseHeld`, plus one fact the task row no longer has: an expired lease returned to the
+ * queue (by the sweeper, or before any claim) drops its holder, so a late writer would be told
+ * "not leased to you" instead of "your lease expired". The audit trail still names the holder.
+ */
+async function assertHolds(tx: Executor, task: TaskRecord, actor: string, now: number): Promise<void> {
+  try {
+    assertLeaseHeld(task, actor, now);
+  } catch (err) {
+    if (err instanceof TollgateError && err.code === 'TG_TASK_NOT_LEASE_HOLDER' && (await lastLeaseExpired(tx, task.id, actor))) {
+      throw new TollgateError('TG_TASK_LEASE_EXPIRED', `your lease on task ${task.id} expired; claim a task again`);
+    }
+    throw err;
+  }
+}
+
+/** Whether the actor's most recent lease on the task ended by expiry (rather than by release). */
+async function lastLeaseExpired(tx: Executor, taskId: string, actor: string): Promise<boolean> {
+  const events = await listAudit(tx, { subject_id: taskId, limit: 1000 });
+  for (const e of events.reverse()) {
+    if (e.action === 'task.lease_expired' && (e.before as { lease_owner?: unknown } | null)?.lease_owner === actor) return true;
+    if ((e.action === 'task.claimed' || e.action === 'task.released') && e.actor === actor) return false;
+  }
+  return false;
+}
+
 export async function renewTask(ctx: AppContext, who: Principal, taskId: string, seconds?: number): Promise<TaskRecord> {
   assertCan(who, 'tasks:work');
   return inTransaction(ctx.store, async (tx) => {
     const task = await requireTask(tx, who, taskId);
     const now = ctx.clock();
-    assertLeaseHeld(task, who.actor, now);
+    await assertHolds(tx, task, who.actor, now);
     const expires = now + leaseSeconds(seconds) * 1000;
-    if (!(await updateLease(tx, taskId, who.actor, expires, now))) assertLeaseHeld((await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+    if (!(await updateLease(tx, taskId, who.actor, expires, now))) await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
     await appendAudit(tx, [auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'task.renewed', subject_type: 'task', subject_id: taskId, before: { lease_expires_at: task.lease_expires_at }, after: { lease_expires_at: expires }, created_at: now })]);
     return { ...task, lease_expires_at: expires, updated_at: now };
   });
@@ -98,8 +124,8 @@ export async function releaseTask(ctx: AppContext, who: Principal, taskId: strin
   return inTransaction(ctx.store, async (tx) => {
     const task = await requireTask(tx, who, taskId);
     const now = ctx.clock();
-    assertLeaseHeld(task, who.actor, now);
-    if (!(await releaseLease(tx, taskId, who.actor, now))) assertLeaseHeld((await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+    await assertHolds(tx, task, who.actor, now);
+    if (!(await releaseLease(tx, taskId, who.actor, now))) await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
     await appendAudit(tx, [auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'task.released', subject_type: 'task', subject_id: taskId, after: { status: 'pending' }, created_at: now })]);
     return { ...task, status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now };
   });
@@ -129,12 +155,12 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
   return inTransaction(ctx.store, async (tx) => {
     const task = await requireTask(tx, who, taskId);
     const now = ctx.clock();
-    assertLeaseHeld(task, who.actor, now);
+    await assertHolds(tx, task, who.actor, now);
     const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', task.project_id, task.rubric_version);
     if (!rubric) throw new TollgateError('TG_INTERNAL', `rubric version ${task.rubric_version} is missing`);
     const scores = validateScores(rubric.document, sub.scores ?? {});
     if (!(await completeLeasedTask(tx, taskId, who.actor, now))) {
-      assertLeaseHeld((await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+      await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
       throw new TollgateError('TG_CONFLICT', `task ${taskId} changed while judging; claim again`);
     }
     const judgment: JudgmentRecord = {
@@ -155,7 +181,9 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     const events = [
       auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'judgment.submitted', subject_type: 'item', subject_id: task.item_id, after: { judgment_id: judgment.id, task_id: taskId, verdict: judgment.verdict }, created_at: now }),
     ];
-    const item = await getItemRecord(tx, task.item_id);
+    // Locked, so of two judgments committing at once the later one sees the earlier and resolves
+    // the item; unlocked, each saw only its own under READ COMMITTED and the item stayed pending.
+    const item = await getItemRecord(tx, task.item_id, { forUpdate: true });
     if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
     if (item.outcome.status === 'pending') {
       const judgments = await listJudgmentsForItem(tx, item.id);

@@ -1,22 +1,21 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { KeyAuthenticator } from '../app/key-service.js';
 import type { AppContext } from '../app/context.js';
 import { installAuth } from './auth.js';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.js';
 import { installErrorHandlers } from './error-handler.js';
-import { itemRoutes } from './routes/items.js';
-import { keyRoutes } from './routes/keys.js';
-import { projectRoutes } from './routes/projects.js';
-import { systemRoutes } from './routes/system.js';
-import { taskRoutes } from './routes/tasks.js';
+import { registerItemRoutes } from './routes/items.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerProjectRoutes } from './routes/projects.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerTaskRoutes } from './routes/tasks.js';
 import { ErrorBody } from './schemas/common.js';
 import { CaptureResult, CreateItemBody, Item, Judgment, Task } from './schemas/item.js';
 import { Project } from './schemas/project.js';
 import { createValidatorCompiler } from './validator.js';
-
 
 export interface BuildAppOptions {
   ctx: AppContext;
@@ -32,10 +31,9 @@ const SHARED_SCHEMAS = [ErrorBody, CreateItemBody, Item, CaptureResult, Task, Ju
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const limits = opts.bodyLimits ?? DEFAULT_BODY_LIMITS;
   const app = Fastify({
-    loggerInstance: opts.ctx.logger as FastifyBaseLogger,
+    loggerInstance: opts.ctx.logger,
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: limits.item,
-    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler(SHARED_SCHEMAS));
@@ -63,10 +61,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installAuth(app, keys);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  await app.register(systemRoutes(opts.ctx, opts.version));
-  await app.register(keyRoutes(opts.ctx, keys));
-  await app.register(projectRoutes(opts.ctx));
-  await app.register(itemRoutes(opts.ctx, limits));
-  await app.register(taskRoutes(opts.ctx));
+  registerSystemRoutes(app, opts.ctx, opts.version);
+  registerKeyRoutes(app, opts.ctx, keys);
+  registerProjectRoutes(app, opts.ctx);
+  registerItemRoutes(app, opts.ctx, limits);
+  registerTaskRoutes(app, opts.ctx);
   return app;
 }

@@ -19,7 +19,10 @@ const STORE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', 
 
 /** `/items/3/confidence` → `items[3].confidence`: how people write paths into JSON. */
 export function jsonPointerToPath(part: string, pointer: string): string {
-  const segs = pointer.split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = pointer
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let out = part === 'body' ? '' : part;
   for (const s of segs) out += /^\d+$/.test(s) ? `[${s}]` : out === '' ? s : `.${s}`;
   return out === '' ? part : out;
@@ -28,7 +31,7 @@ export function jsonPointerToPath(part: string, pointer: string): string {
 function validationErrors(err: FastifyError): FieldError[] {
   const context = (err as FastifyError & { validationContext?: string }).validationContext ?? 'body';
   return (err.validation ?? []).map((v) => {
-    const params = v.params as Record<string, unknown>;
+    const params: Record<string, unknown> = v.params;
     let path = jsonPointerToPath(context, v.instancePath);
     if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
       path = path === context && context === 'body' ? params.additionalProperty : `${path}.${params.additionalProperty}`;
@@ -43,7 +46,10 @@ function validationErrors(err: FastifyError): FieldError[] {
 }
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply {
-  return reply.code(status).type('application/json').send({ error: details === undefined ? { code, message } : { code, message, details } });
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error: details === undefined ? { code, message } : { code, message, details } });
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
@@ -56,7 +62,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const message = first ? `${first.path} ${first.message}` : 'request is invalid';
       const details: Record<string, unknown> = { errors };
       if (itemIndex !== undefined) details.item_index = Number(itemIndex);
-      return sendError(reply, 400, 'TG_VALIDATION_FAILED', itemIndex === undefined ? message : `item ${itemIndex} rejected, batch not stored: ${message}`, details);
+      return sendError(
+        reply,
+        400,
+        'TG_VALIDATION_FAILED',
+        itemIndex === undefined ? message : `item ${itemIndex} rejected, batch not stored: ${message}`,
+        details,
+      );
     }
     const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (mapped) {
@@ -75,5 +87,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return sendError(reply, 500, 'TG_INTERNAL', 'internal error; the server log has the details');
   });
 
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'TG_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, 'TG_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
+  );
 }

@@ -100,8 +100,18 @@ export async function findItemsByExternalIds(ex: Executor, projectId: string, ex
   return found;
 }
 
-export async function getItemRecord(ex: Executor, id: string): Promise<ItemRecord | undefined> {
-  const row = await ex.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * `forUpdate` holds a row lock until the transaction ends, on PostgreSQL; SQLite transactions
+ * are serialized already. Judgments take it so concurrent last judgments see each other. It is
+ * the NO KEY UPDATE lock, which the foreign-key checks of inserted judgments do not conflict with.
+ */
+export async function getItemRecord(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<ItemRecord | undefined> {
+  const row = await ex.db
+    .selectFrom('items')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(opts.forUpdate === true && ex.dialect === 'postgres', (q) => q.forNoKeyUpdate())
+    .executeTakeFirst();
   return row ? fromItemRow(ex, row) : undefined;
 }
 

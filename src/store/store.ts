@@ -45,15 +45,17 @@ function openSqlite(filename: string): Store {
 
 const PG_INT8_OID = 20;
 
+function parseInt8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === PG_INT8_OID) return Number;
+  return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+}
+
 function openPostgres(connectionString: string, poolSize: number): Store {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
     // Epoch-millisecond BIGINTs fit a double exactly for the next 280,000 years.
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === PG_INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-    },
+    types: { getTypeParser: parseInt8AsNumber } as pg.CustomTypesConfig,
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', json: createJsonCodec('postgres'), close: () => db.destroy() };

@@ -20,6 +20,9 @@ export async function listTasksForItem(ex: Executor, itemId: string): Promise<Ta
   return (await ex.db.selectFrom('tasks').selectAll().where('item_id', '=', itemId).orderBy('created_at').orderBy('id').execute()) as TaskRecord[];
 }
 
+/** Namespace of the per-reviewer claim locks (the first key of the two-key advisory lock). */
+const CLAIM_LOCK_SPACE = 0x7467;
+
 export interface ClaimRequest {
   project_id: string;
   actor: string;
@@ -36,16 +39,21 @@ export interface ClaimRequest {
  * atomic there too.
  */
 export async function claimNextTask(ex: Executor, r: ClaimRequest): Promise<TaskRecord | undefined> {
+  // One reviewer's concurrent claims (two tabs, a parallel client) would each see no task of
+  // theirs on an item and take both of its tasks; on PostgreSQL they queue on a per-reviewer
+  // lock held to the end of the claim's transaction, so each sees the claims before it.
+  if (ex.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK_SPACE}, hashtext(${r.actor}))`.execute(ex.db);
   const pick = ex.db
     .selectFrom('tasks as t')
     .select('t.id')
     .where('t.project_id', '=', r.project_id)
     .where('t.status', '=', 'pending')
     .$if(r.queue !== undefined, (q) => q.where('t.queue', '=', r.queue as string))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('tasks as o')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('tasks as o')
             .select(sql.lit(1).as('one'))
             .whereRef('o.item_id', '=', 't.item_id')
             .where('o.lease_owner', '=', r.actor)

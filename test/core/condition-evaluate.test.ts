@@ -1,13 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  checkCondition,
-  compileCondition,
-  evaluateCompiled,
-  evaluateCondition,
-  explainCondition,
-  jsonEqual,
-  type ConditionProblem,
-} from '../../src/core/policy/condition-evaluate.js';
+import { checkCondition, compileCondition } from '../../src/core/policy/condition-compile.js';
+import { evaluateCompiled, evaluateCondition } from '../../src/core/policy/condition-evaluate.js';
+import { explainCondition } from '../../src/core/policy/condition-explain.js';
+import type { ConditionProblem } from '../../src/core/policy/condition-types.js';
 import { FactsView } from '../../src/core/policy/item-path.js';
 import { isTollgateError } from '../../src/core/errors.js';
 import type { Condition, ItemFacts } from '../../src/core/types.js';
@@ -348,16 +343,5 @@ describe('checkCondition', () => {
         not: { model: { in: 3 } },
       }),
     ).toEqual(['when.all[0].confidence.gt', 'when.all[1].metadata.x', 'when.not.model.in']);
-  });
-});
-
-describe('jsonEqual', () => {
-  it('compares structurally', () => {
-    expect(jsonEqual({ a: 1, b: [1, { c: null }] }, { b: [1, { c: null }], a: 1 })).toBe(true);
-    expect(jsonEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
-    expect(jsonEqual([1, 2], [1, 2, 3])).toBe(false);
-    expect(jsonEqual([], {})).toBe(false);
-    expect(jsonEqual(null, {})).toBe(false);
-    expect(jsonEqual(1, '1')).toBe(false);
   });
 });

@@ -5,7 +5,13 @@ import { testApi, type TestApi } from '../support/http.js';
 const POLICY = {
   rules: [
     { name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 },
-    { name: 'large-refund', when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] }, action: 'hold', priority: 90, overlap: 2 },
+    {
+      name: 'large-refund',
+      when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] },
+      action: 'hold',
+      priority: 90,
+      overlap: 2,
+    },
     { name: 'audit-sample', sample: 0.02, action: 'review', priority: 10 },
   ],
 };
@@ -37,7 +43,12 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
 
   it('routes each item by the policy and explains why', async () => {
     const ingest = await api.key('ingest', projectId);
-    const low = await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'Where is my order?', output: 'It ships tomorrow.', model: 'bot', confidence: 0.3 });
+    const low = await api.call('POST', `/v1/projects/${projectId}/items`, ingest, {
+      input: 'Where is my order?',
+      output: 'It ships tomorrow.',
+      model: 'bot',
+      confidence: 0.3,
+    });
     expect(low.statusCode).toBe(201);
     const lowItem = low.json();
     expect(lowItem.decision.action).toBe('review');
@@ -54,7 +65,12 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     });
     expect(refund.json().decision).toMatchObject({ action: 'hold', priority: 90, required_reviews: 2 });
 
-    const routine = await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'hi', output: 'hello', confidence: 0.95, metadata: { intent: 'greeting' } });
+    const routine = await api.call('POST', `/v1/projects/${projectId}/items`, ingest, {
+      input: 'hi',
+      output: 'hello',
+      confidence: 0.95,
+      metadata: { intent: 'greeting' },
+    });
     const routineItem = routine.json();
     const sampled = routineItem.decision.matched_rules.some((r: { name: string }) => r.name === 'audit-sample');
     expect(routineItem.decision.action).toBe(sampled ? 'review' : 'pass');
@@ -64,12 +80,21 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     const detail = await api.call('GET', `/v1/items/${refund.json().id}`, reader);
     expect(detail.statusCode).toBe(200);
     expect(detail.json().tasks).toHaveLength(2);
-    expect(detail.json().tasks.every((task: { status: string; queue: string }) => task.status === 'pending' && task.queue === 'hold')).toBe(true);
+    expect(detail.json().tasks.every((task: { status: string; queue: string }) => task.status === 'pending' && task.queue === 'hold')).toBe(
+      true,
+    );
   });
 
   it('lets reviewers claim, judge and resolve an item, with overlap meaning distinct people', async () => {
     const ingest = await api.key('ingest', projectId);
-    const item = (await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'refund?', output: 'Refunded $900', confidence: 0.9, metadata: { intent: 'refund', amount: 900 } })).json();
+    const item = (
+      await api.call('POST', `/v1/projects/${projectId}/items`, ingest, {
+        input: 'refund?',
+        output: 'Refunded $900',
+        confidence: 0.9,
+        metadata: { intent: 'refund', amount: 900 },
+      })
+    ).json();
     const alice = await api.key('reviewer', projectId);
     const bob = await api.key('reviewer');
 
@@ -84,7 +109,12 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     // Alice holds one of the two tasks on this item: the other is not for her.
     expect((await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, alice)).statusCode).toBe(204);
 
-    const judged = await api.call('POST', `/v1/tasks/${a.task.id}/judgments`, alice, { verdict: 'approve', scores: { accuracy: 5, policy_compliant: true }, comment: 'fine', time_spent_ms: 4000 });
+    const judged = await api.call('POST', `/v1/tasks/${a.task.id}/judgments`, alice, {
+      verdict: 'approve',
+      scores: { accuracy: 5, policy_compliant: true },
+      comment: 'fine',
+      time_spent_ms: 4000,
+    });
     expect(judged.statusCode).toBe(201);
     expect(judged.json().outcome.status).toBe('pending');
 
@@ -93,7 +123,11 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
 
     const b = (await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, bob)).json();
     expect(b.item.id).toBe(item.id);
-    const final = await api.call('POST', `/v1/tasks/${b.task.id}/judgments`, bob, { verdict: 'correct', scores: { accuracy: 2 }, correction: 'Refunded $90 (policy cap)' });
+    const final = await api.call('POST', `/v1/tasks/${b.task.id}/judgments`, bob, {
+      verdict: 'correct',
+      scores: { accuracy: 2 },
+      correction: 'Refunded $90 (policy cap)',
+    });
     expect(final.statusCode).toBe(201);
     expect(final.json().outcome).toMatchObject({ status: 'corrected', output: 'Refunded $90 (policy cap)' });
 
@@ -103,12 +137,18 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     expect(detail.tasks.every((task: { status: string }) => task.status === 'done')).toBe(true);
 
     const audit = (await api.call('GET', `/v1/projects/${projectId}/audit?subject_id=${item.id}`, admin)).json();
-    expect(audit.events.map((e: { action: string }) => e.action)).toEqual(['item.captured', 'judgment.submitted', 'judgment.submitted', 'item.resolved']);
+    expect(audit.events.map((e: { action: string }) => e.action)).toEqual([
+      'item.captured',
+      'judgment.submitted',
+      'judgment.submitted',
+      'item.resolved',
+    ]);
   });
 
   it('claims highest priority first, then oldest', async () => {
     const ingest = await api.key('ingest', projectId);
-    const send = async (body: object) => (await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'q', output: 'a', ...body })).json().id as string;
+    const send = async (body: object) =>
+      (await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'q', output: 'a', ...body })).json().id as string;
     const first = await send({ confidence: 0.1 });
     t.clock.advance(1000);
     const urgent = await send({ confidence: 0.9, metadata: { intent: 'refund', amount: 501 } });
@@ -122,8 +162,12 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
 
   it('versions the policy: new items use the new version, old items keep theirs', async () => {
     const ingest = await api.key('ingest', projectId);
-    const before = (await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'q', output: 'a', confidence: 0.45 })).json();
-    const put = await api.call('PUT', `/v1/projects/${projectId}/policy`, admin, { rules: [{ name: 'very-low', when: { confidence: { lt: 0.4 } }, action: 'review', priority: 50 }] });
+    const before = (
+      await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'q', output: 'a', confidence: 0.45 })
+    ).json();
+    const put = await api.call('PUT', `/v1/projects/${projectId}/policy`, admin, {
+      rules: [{ name: 'very-low', when: { confidence: { lt: 0.4 } }, action: 'review', priority: 50 }],
+    });
     expect(put.statusCode).toBe(200);
     expect(put.json().version).toBe(2);
     const after = (await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'q', output: 'a', confidence: 0.45 })).json();
@@ -142,7 +186,9 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     expect(a.statusCode).toBe(201);
     expect(b.statusCode).toBe(200);
     expect(b.json()).toMatchObject({ id: a.json().id, created: false });
-    const batch = await api.call('POST', `/v1/projects/${projectId}/items/batch`, ingest, { items: [body, { ...body, external_id: 'req-43' }, { ...body, external_id: 'req-43' }] });
+    const batch = await api.call('POST', `/v1/projects/${projectId}/items/batch`, ingest, {
+      items: [body, { ...body, external_id: 'req-43' }, { ...body, external_id: 'req-43' }],
+    });
     expect(batch.statusCode).toBe(200);
     const items = batch.json().items;
     expect(items[0]).toMatchObject({ id: a.json().id, created: false });
@@ -160,7 +206,16 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     const ingest = await api.key('ingest', projectId);
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
-      ids.push((await api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: `q${i}`, output: 'a', model: i % 2 ? 'm-odd' : 'm-even', confidence: i < 3 ? 0.1 : 0.99 })).json().id);
+      ids.push(
+        (
+          await api.call('POST', `/v1/projects/${projectId}/items`, ingest, {
+            input: `q${i}`,
+            output: 'a',
+            model: i % 2 ? 'm-odd' : 'm-even',
+            confidence: i < 3 ? 0.1 : 0.99,
+          })
+        ).json().id,
+      );
       t.clock.advance(10);
     }
     const pages: string[] = [];

@@ -18,7 +18,8 @@ export async function testApi(ctx: AppContext): Promise<TestApi> {
   await app.ready();
   return {
     app,
-    key: async (role, projectId) => (await createKey(ctx, ROOT, { role, ...(projectId === undefined ? {} : { project_id: projectId }) })).key,
+    key: async (role, projectId) =>
+      (await createKey(ctx, ROOT, { role, ...(projectId === undefined ? {} : { project_id: projectId }) })).key,
     call: (method, url, key, body) =>
       app.inject({
         method,

@@ -1,3 +1,4 @@
+import { isRecord } from '../json.js';
 import type { ChatMessage, ItemFacts, ItemInput, ItemOutput, JsonValue } from '../types.js';
 
 /** Item fields a policy path may start with. */
@@ -40,10 +41,6 @@ export function pathProblem(path: string): string | null {
   if (!ROOTS.has(root)) return `unknown field "${root}" (expected one of ${PATH_ROOTS.join(', ')})`;
   if (SCALAR_ROOTS.has(root) && segments.length > 1) return `"${root}" has no nested fields`;
   return null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Text of a message `content`: a string, or the `{type:'text'}` parts of a multi-part content. */
@@ -153,6 +150,11 @@ export class FactsView {
         return undefined;
     }
   }
+}
+
+/** Lets callers that evaluate several conditions share one view and its cached texts. */
+export function asFactsView(facts: ItemFacts | FactsView): FactsView {
+  return facts instanceof FactsView ? facts : new FactsView(facts);
 }
 
 /** The value at `path` in an item, or undefined when nothing is there. */

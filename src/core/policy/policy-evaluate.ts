@@ -1,5 +1,8 @@
 import type { ConditionTrace, Decision, ItemFacts, MatchedRule, PolicyDocument, RoutingAction } from '../types.js';
-import { compileCondition, evaluateCompiled, explainCondition, type CompiledCondition } from './condition-evaluate.js';
+import { compileCondition } from './condition-compile.js';
+import { evaluateCompiled } from './condition-evaluate.js';
+import { explainCondition } from './condition-explain.js';
+import type { CompiledCondition } from './condition-types.js';
 import { FactsView } from './item-path.js';
 import { DEFAULT_OVERLAP, defaultQueueFor } from './policy-validate.js';
 import { sampleDraw } from './sampling.js';

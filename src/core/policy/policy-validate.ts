@@ -1,6 +1,8 @@
 import { TollgateError } from '../errors.js';
+import { isRecord, toJsonValue } from '../json.js';
 import { ACTIONS, type Condition, type PolicyDocument, type PolicyRule, type RoutingAction } from '../types.js';
-import { checkCondition, toJsonValue, type ConditionProblem } from './condition-evaluate.js';
+import { checkCondition } from './condition-compile.js';
+import type { ConditionProblem } from './condition-types.js';
 
 export const MAX_RULES = 200;
 export const MAX_RULE_NAME_LENGTH = 100;
@@ -17,10 +19,6 @@ const RULE_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'when', '
 
 export function defaultQueueFor(action: RoutingAction): string {
   return action === 'hold' ? 'hold' : 'default';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isAction(value: unknown): value is RoutingAction {

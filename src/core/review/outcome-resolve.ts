@@ -21,11 +21,7 @@ export interface ResolvedOutcome {
  * later reviewer saw the same item and chose to change it), otherwise it is approved.
  * A rejected item has no final output: the caller must not use the model's.
  */
-export function resolveOutcome(
-  requiredReviews: number,
-  original: ItemOutput,
-  judgments: readonly JudgmentView[],
-): ResolvedOutcome | null {
+export function resolveOutcome(requiredReviews: number, original: ItemOutput, judgments: readonly JudgmentView[]): ResolvedOutcome | null {
   if (judgments.length < requiredReviews || judgments.length === 0) return null;
   const ordered = [...judgments].sort((a, b) => a.created_at - b.created_at);
   const rejects = ordered.filter((j) => j.verdict === 'reject');

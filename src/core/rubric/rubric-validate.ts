@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors.js';
+import { isRecord } from '../json.js';
 import type { Criterion, CriterionScale, RubricDocument } from '../types.js';
 
 export const MAX_CRITERIA = 100;
@@ -18,10 +19,6 @@ const SCALE_KEYS: Readonly<Record<CriterionScale['type'], ReadonlySet<string>>> 
 export interface RubricProblem {
   path: string;
   message: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isScaleType(value: unknown): value is CriterionScale['type'] {

@@ -1,14 +1,11 @@
 import { TollgateError } from '../errors.js';
+import { isRecord } from '../json.js';
 import type { Criterion, CriterionScale, RubricDocument, Scores } from '../types.js';
 import { summarizeProblems, type RubricProblem } from './rubric-validate.js';
 
 // Steps like 0.1 are not exact in binary; this absorbs the rounding of (value - min) / step.
 const STEP_TOLERANCE = 1e-9;
 const MAX_LISTED_OPTIONS = 10;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A short rendering of what the client sent, for error messages. */
 function shown(value: unknown): string {

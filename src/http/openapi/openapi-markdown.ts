@@ -63,7 +63,7 @@ function fieldTable(schema: Schema | undefined, components: Record<string, Schem
 export function openApiToMarkdown(doc: Record<string, unknown>): string {
   const info = doc.info as { title: string; version: string; description?: string };
   const paths = doc.paths as Record<string, Record<string, Operation>>;
-  const components = ((doc.components as { schemas?: Record<string, Schema> } | undefined)?.schemas ?? {});
+  const components = (doc.components as { schemas?: Record<string, Schema> } | undefined)?.schemas ?? {};
   const out: string[] = [
     `# ${info.title} reference`,
     '',
@@ -81,7 +81,10 @@ export function openApiToMarkdown(doc: Record<string, unknown>): string {
       const params = op.parameters ?? [];
       if (params.length > 0) {
         out.push('| parameter | in | type | required | notes |', '|---|---|---|---|---|');
-        for (const p of params) out.push(`| \`${p.name}\` | ${p.in} | ${typeOf(p.schema)} | ${p.required ? 'yes' : 'no'} | ${(p.description ?? p.schema?.description ?? '').replace(/\|/g, '\\|')} |`);
+        for (const p of params)
+          out.push(
+            `| \`${p.name}\` | ${p.in} | ${typeOf(p.schema)} | ${p.required ? 'yes' : 'no'} | ${(p.description ?? p.schema?.description ?? '').replace(/\|/g, '\\|')} |`,
+          );
         out.push('');
       }
       const body = op.requestBody?.content?.['application/json']?.schema;
@@ -90,5 +93,8 @@ export function openApiToMarkdown(doc: Record<string, unknown>): string {
       out.push(`Responses: ${codes.map((c) => `\`${c}\``).join(', ')}; errors use the \`Error\` shape with a stable \`code\`.`, '');
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TypedApp } from '../typed-app.js';
 import { Type } from 'typebox';
 import { createKey, listKeys, revokeKey, type KeyAuthenticator, type KeyInfo } from '../../app/key-service.js';
 import type { AppContext } from '../../app/context.js';
@@ -9,23 +9,45 @@ import { iso, isoOrNull } from '../present.js';
 
 const present = (k: KeyInfo) => ({ ...k, created_at: iso(k.created_at), revoked_at: isoOrNull(k.revoked_at) });
 
-export function keyRoutes(ctx: AppContext, auth: KeyAuthenticator): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      '/v1/keys',
-      { schema: { tags: ['keys'], summary: 'Create an API key (admin). The key is shown once.', body: CreateKeyBody, response: { 201: CreatedKey, ...errorResponses } } },
-      async (req, reply) => {
-        const created = await createKey(ctx, principalOf(req), req.body);
-        return reply.code(201).send({ ...present(created), key: created.key });
+export function registerKeyRoutes(app: TypedApp, ctx: AppContext, auth: KeyAuthenticator): void {
+  app.post(
+    '/v1/keys',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Create an API key (admin). The key is shown once.',
+        body: CreateKeyBody,
+        response: { 201: CreatedKey, ...errorResponses },
       },
-    );
-    app.get('/v1/keys', { schema: { tags: ['keys'], summary: 'List API keys (admin); secrets are never returned', response: { 200: Type.Object({ keys: Type.Array(ApiKeyInfo) }), ...errorResponses } } }, async (req) => ({
+    },
+    async (req, reply) => {
+      const created = await createKey(ctx, principalOf(req), req.body);
+      return reply.code(201).send({ ...present(created), key: created.key });
+    },
+  );
+  app.get(
+    '/v1/keys',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'List API keys (admin); secrets are never returned',
+        response: { 200: Type.Object({ keys: Type.Array(ApiKeyInfo) }), ...errorResponses },
+      },
+    },
+    async (req) => ({
       keys: (await listKeys(ctx, principalOf(req))).map(present),
-    }));
-    app.delete(
-      '/v1/keys/:key_id',
-      { schema: { tags: ['keys'], summary: 'Revoke an API key (admin)', params: Type.Object({ key_id: Type.String({ minLength: 1, maxLength: 100 }) }), response: { 200: ApiKeyInfo, ...errorResponses } } },
-      async (req) => present(await revokeKey(ctx, principalOf(req), req.params.key_id, auth)),
-    );
-  };
+    }),
+  );
+  app.delete(
+    '/v1/keys/:key_id',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Revoke an API key (admin)',
+        params: Type.Object({ key_id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 200: ApiKeyInfo, ...errorResponses },
+      },
+    },
+    async (req) => present(await revokeKey(ctx, principalOf(req), req.params.key_id, auth)),
+  );
 }

@@ -1,4 +1,5 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TypedApp } from '../typed-app.js';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app/context.js';
 import { claimTask, releaseTask, renewTask, submitJudgment, type JudgmentSubmission } from '../../app/review-service.js';
@@ -8,54 +9,71 @@ import { Outcome } from '../schemas/item.js';
 import { ClaimBody, ClaimedTask, JudgmentBody, RenewBody } from '../schemas/task.js';
 import { presentItem, presentJudgment, presentOutcome, presentTask, presentVersioned } from '../present.js';
 
-export function taskRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    // Claim, renew and release take optional options: an empty POST means "defaults".
-    app.addHook('preValidation', async (req) => {
-      if (req.method === 'POST' && (req.body === undefined || req.body === null) && !req.url.endsWith('/judgments')) req.body = {};
-    });
-    app.post(
-      '/v1/projects/:project_id/tasks/claim',
-      {
-        schema: {
-          tags: ['tasks'],
-          summary: 'Lease the next task: highest priority, then oldest; 204 when none is available',
-          params: ProjectParams,
-          body: ClaimBody,
-          response: { 200: ClaimedTask, 204: Type.Null({ description: 'No task available' }), ...errorResponses },
-        },
+// Claim and renew take optional options: an empty POST means "use the defaults".
+function emptyBodyIsDefaults(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  if (req.body === undefined || req.body === null) req.body = {};
+  done();
+}
+
+export function registerTaskRoutes(app: TypedApp, ctx: AppContext): void {
+  app.post(
+    '/v1/projects/:project_id/tasks/claim',
+    {
+      preValidation: emptyBodyIsDefaults,
+      schema: {
+        tags: ['tasks'],
+        summary: 'Lease the next task: highest priority, then oldest; 204 when none is available',
+        params: ProjectParams,
+        body: ClaimBody,
+        response: { 200: ClaimedTask, 204: Type.Null({ description: 'No task available' }), ...errorResponses },
       },
-      async (req, reply) => {
-        const claimed = await claimTask(ctx, principalOf(req), req.params.project_id, req.body);
-        if (!claimed) return reply.code(204).send(null);
-        return { task: presentTask(claimed.task), item: presentItem(claimed.item), rubric: presentVersioned(claimed.rubric) };
+    },
+    async (req, reply) => {
+      const claimed = await claimTask(ctx, principalOf(req), req.params.project_id, req.body);
+      if (!claimed) return reply.code(204).send(null);
+      return { task: presentTask(claimed.task), item: presentItem(claimed.item), rubric: presentVersioned(claimed.rubric) };
+    },
+  );
+  app.post(
+    '/v1/tasks/:task_id/renew',
+    {
+      preValidation: emptyBodyIsDefaults,
+      schema: {
+        tags: ['tasks'],
+        summary: 'Extend your lease on a task',
+        params: TaskParams,
+        body: RenewBody,
+        response: { 200: Type.Ref('Task'), ...errorResponses },
       },
-    );
-    app.post(
-      '/v1/tasks/:task_id/renew',
-      { schema: { tags: ['tasks'], summary: 'Extend your lease on a task', params: TaskParams, body: RenewBody, response: { 200: Type.Ref('Task'), ...errorResponses } } },
-      async (req) => presentTask(await renewTask(ctx, principalOf(req), req.params.task_id, req.body.lease_seconds)),
-    );
-    app.post(
-      '/v1/tasks/:task_id/release',
-      { schema: { tags: ['tasks'], summary: 'Give a leased task back to the queue', params: TaskParams, response: { 200: Type.Ref('Task'), ...errorResponses } } },
-      async (req) => presentTask(await releaseTask(ctx, principalOf(req), req.params.task_id)),
-    );
-    app.post(
-      '/v1/tasks/:task_id/judgments',
-      {
-        schema: {
-          tags: ['tasks'],
-          summary: 'Submit your judgment on a task you hold; resolves the item when it is the last one required',
-          params: TaskParams,
-          body: JudgmentBody,
-          response: { 201: Type.Object({ judgment: Type.Ref('Judgment'), outcome: Outcome }), ...errorResponses },
-        },
+    },
+    async (req) => presentTask(await renewTask(ctx, principalOf(req), req.params.task_id, req.body.lease_seconds)),
+  );
+  app.post(
+    '/v1/tasks/:task_id/release',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Give a leased task back to the queue',
+        params: TaskParams,
+        response: { 200: Type.Ref('Task'), ...errorResponses },
       },
-      async (req, reply) => {
-        const r = await submitJudgment(ctx, principalOf(req), req.params.task_id, req.body as JudgmentSubmission);
-        return reply.code(201).send({ judgment: presentJudgment(r.judgment), outcome: presentOutcome(r.item.outcome) });
+    },
+    async (req) => presentTask(await releaseTask(ctx, principalOf(req), req.params.task_id)),
+  );
+  app.post(
+    '/v1/tasks/:task_id/judgments',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Submit your judgment on a task you hold; resolves the item when it is the last one required',
+        params: TaskParams,
+        body: JudgmentBody,
+        response: { 201: Type.Object({ judgment: Type.Ref('Judgment'), outcome: Outcome }), ...errorResponses },
       },
-    );
-  };
+    },
+    async (req, reply) => {
+      const r = await submitJudgment(ctx, principalOf(req), req.params.task_id, req.body as JudgmentSubmission);
+      return reply.code(201).send({ judgment: presentJudgment(r.judgment), outcome: presentOutcome(r.item.outcome) });
+    },
+  );
 }

@@ -10,7 +10,11 @@ export const Timestamp = (description: string) => Type.String({ format: 'date-ti
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const RoleSchema = Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES], description: 'admin | manager | expert | reviewer | viewer | ingest' });
+export const RoleSchema = Type.Unsafe<(typeof ROLES)[number]>({
+  type: 'string',
+  enum: [...ROLES],
+  description: 'admin | manager | expert | reviewer | viewer | ingest',
+});
 
 export const ErrorBody = Type.Object(
   {

@@ -21,7 +21,9 @@ export const CreateItemBody = Type.Object(
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     model_version: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "The model's confidence in [0, 1]" })),
-    metadata: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Any JSON object; policies address it as metadata.*' })),
+    metadata: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'Any JSON object; policies address it as metadata.*' }),
+    ),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
     external_id: Type.Optional(
       Type.String({

@@ -27,7 +27,9 @@ export const ClaimedTask = Type.Object({
 export const JudgmentBody = Type.Object(
   {
     verdict: StringEnum(VERDICTS),
-    scores: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'criterion key → value, checked against the rubric version of the task' })),
+    scores: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'criterion key → value, checked against the rubric version of the task' }),
+    ),
     correction: Type.Optional(ItemOutputSchema),
     comment: Type.Optional(Type.String({ maxLength: 10_000 })),
     time_spent_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { KeyAuthenticator } from '../app/key-service.js';
 import type { AppContext } from '../app/context.js';
 import { installAuth } from './auth.js';
@@ -30,8 +30,10 @@ const SHARED_SCHEMAS = [ErrorBody, CreateItemBody, Item, CaptureResult, Task, Ju
 /** Builds the HTTP app without listening, so tests can `inject()` and `start` can `listen()`. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const limits = opts.bodyLimits ?? DEFAULT_BODY_LIMITS;
+  // Typed as Fastify's logger interface so the app's type does not depend on pino's generics.
+  const logger: FastifyBaseLogger = opts.ctx.logger;
   const app = Fastify({
-    loggerInstance: opts.ctx.logger,
+    loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: limits.item,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerServerCommands } from './commands/server-commands.js';
+import { registerClientCommands } from './commands/client-commands.js';
 import { CliError } from './cli-error.js';
 
 const program = new Command()
@@ -11,6 +12,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServerCommands(program);
+registerClientCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -14,27 +14,69 @@ const POLICY = {
       priority: 90,
       overlap: 2,
     },
-    { name: 'legal-threat', when: { 'input.text': { matches: { pattern: '\\b(lawyer|sue|lawsuit)\\b', flags: 'i' } } }, action: 'review', priority: 80, queue: 'escalations' },
+    {
+      name: 'legal-threat',
+      when: { 'input.text': { matches: { pattern: '\\b(lawyer|sue|lawsuit)\\b', flags: 'i' } } },
+      action: 'review',
+      priority: 80,
+      queue: 'escalations',
+    },
     { name: 'audit-sample', sample: 0.05, action: 'review', priority: 10 },
   ],
 };
 
 const RUBRIC = {
   criteria: [
-    { key: 'accuracy', label: 'Accuracy', description: 'Facts and amounts match the account', scale: { type: 'likert', min: 1, max: 5 }, required: true },
+    {
+      key: 'accuracy',
+      label: 'Accuracy',
+      description: 'Facts and amounts match the account',
+      scale: { type: 'likert', min: 1, max: 5 },
+      required: true,
+    },
     { key: 'relevance', label: 'Relevance', scale: { type: 'likert', min: 1, max: 5 } },
-    { key: 'policy_compliant', label: 'Policy compliant', description: 'Follows the refund and tone policy', scale: { type: 'boolean' }, required: true },
+    {
+      key: 'policy_compliant',
+      label: 'Policy compliant',
+      description: 'Follows the refund and tone policy',
+      scale: { type: 'boolean' },
+      required: true,
+    },
     { key: 'tone', label: 'Tone', scale: { type: 'categorical', options: ['warm', 'neutral', 'curt'] } },
   ],
 };
 
 const SCENARIOS: { intent: string; question: string; answer: string; amount?: number }[] = [
-  { intent: 'refund', question: 'My order #{n} arrived broken, I want my money back.', answer: 'I am sorry about that. I have issued a refund of ${amount} to your card; it will arrive in 3-5 days.' },
-  { intent: 'shipping', question: 'Where is my package #{n}? It has been a week.', answer: 'Your package is with the carrier and should arrive within two business days.' },
-  { intent: 'account', question: 'How do I change the email on my account?', answer: 'Go to Settings → Profile, choose "Change email", and confirm the link we send you.' },
-  { intent: 'refund', question: 'I was charged twice for order #{n}.', answer: 'I can see the duplicate charge. I have refunded ${amount}; the second charge will disappear within a week.' },
-  { intent: 'complaint', question: 'This is the third time my order is late. I will talk to my lawyer.', answer: 'I understand your frustration. I have escalated your case to a senior agent who will call you today.' },
-  { intent: 'product', question: 'Is the X200 blender dishwasher safe?', answer: 'Yes, the jar and lid of the X200 are dishwasher safe; the base is not.' },
+  {
+    intent: 'refund',
+    question: 'My order #{n} arrived broken, I want my money back.',
+    answer: 'I am sorry about that. I have issued a refund of ${amount} to your card; it will arrive in 3-5 days.',
+  },
+  {
+    intent: 'shipping',
+    question: 'Where is my package #{n}? It has been a week.',
+    answer: 'Your package is with the carrier and should arrive within two business days.',
+  },
+  {
+    intent: 'account',
+    question: 'How do I change the email on my account?',
+    answer: 'Go to Settings → Profile, choose "Change email", and confirm the link we send you.',
+  },
+  {
+    intent: 'refund',
+    question: 'I was charged twice for order #{n}.',
+    answer: 'I can see the duplicate charge. I have refunded ${amount}; the second charge will disappear within a week.',
+  },
+  {
+    intent: 'complaint',
+    question: 'This is the third time my order is late. I will talk to my lawyer.',
+    answer: 'I understand your frustration. I have escalated your case to a senior agent who will call you today.',
+  },
+  {
+    intent: 'product',
+    question: 'Is the X200 blender dishwasher safe?',
+    answer: 'Yes, the jar and lid of the X200 are dishwasher safe; the base is not.',
+  },
 ];
 
 /** A small deterministic generator so every demo run shows the same picture. */
@@ -65,7 +107,12 @@ export function demoItems(count: number, seed = 7): ItemSubmission[] {
       model: 'acme-support',
       model_version: rand() < 0.7 ? '2026-10-01' : '2026-11-15',
       confidence,
-      metadata: { intent: s.intent, order_id: order, channel: rand() < 0.5 ? 'chat' : 'email', ...(amount === undefined ? {} : { amount }) },
+      metadata: {
+        intent: s.intent,
+        order_id: order,
+        channel: rand() < 0.5 ? 'chat' : 'email',
+        ...(amount === undefined ? {} : { amount }),
+      },
       tags: [s.intent],
       external_id: `demo-${seed}-${i}`,
     };
@@ -73,7 +120,12 @@ export function demoItems(count: number, seed = 7): ItemSubmission[] {
 }
 
 export async function loadDemo(ctx: AppContext, who: Principal): Promise<string> {
-  const project = await createProject(ctx, who, { name: 'Acme support assistant (demo)', description: 'Replies of a customer-support model; refunds over $500 wait for two people.', policy: POLICY, rubric: RUBRIC });
+  const project = await createProject(ctx, who, {
+    name: 'Acme support assistant (demo)',
+    description: 'Replies of a customer-support model; refunds over $500 wait for two people.',
+    policy: POLICY,
+    rubric: RUBRIC,
+  });
   const results = await captureItems(ctx, who, project.id, demoItems(60));
   const reviewer = await createKey(ctx, who, { role: 'reviewer', project_id: project.id, name: 'demo reviewer' });
   const ingest = await createKey(ctx, who, { role: 'ingest', project_id: project.id, name: 'demo ingest' });

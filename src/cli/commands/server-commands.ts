@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
-import { uuidv7 } from 'uuidv7';
-import { createContext } from '../../app/context.js';
-import { createKey } from '../../app/key-service.js';
-import { loadConfig } from '../../config.js';
+import type { AppContext } from '../../app/context.js';
 import { ROLES, type Role } from '../../core/types.js';
-import { createLogger, startServer } from '../../server.js';
-import { migrateToLatest } from '../../store/migrate.js';
-import { openStore } from '../../store/store.js';
-import { describeStoreTarget } from '../../store/store-url.js';
 import { CliError } from '../cli-error.js';
-import { loadDemo } from './demo.js';
+
+// The server stack (Fastify, Kysely, database drivers) is imported only by the commands that
+// need it, so the client commands, which most people run, start fast.
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -28,6 +23,7 @@ export function registerServerCommands(program: Command): void {
     .option('--port <n>', 'port to listen on (default TOLLGATE_PORT or 8080)', parsePort)
     .option('--host <addr>', 'address to bind (default TOLLGATE_HOST or 0.0.0.0)')
     .action(async (opts: { port?: number; host?: string }) => {
+      const [{ loadConfig }, { startServer }] = await Promise.all([import('../../config.js'), import('../../server.js')]);
       const config = loadConfig(process.env, process.cwd());
       if (opts.port !== undefined) config.port = opts.port;
       if (opts.host !== undefined) config.host = opts.host;
@@ -47,11 +43,19 @@ export function registerServerCommands(program: Command): void {
     .command('migrate')
     .description('Bring the database schema up to date and exit')
     .action(async () => {
+      const [{ loadConfig }, { openStore }, { migrateToLatest }, { describeStoreTarget }] = await Promise.all([
+        import('../../config.js'),
+        import('../../store/store.js'),
+        import('../../store/migrate.js'),
+        import('../../store/store-url.js'),
+      ]);
       const config = loadConfig(process.env, process.cwd());
       const store = openStore(config.store);
       try {
         const { applied } = await migrateToLatest(store);
-        process.stdout.write(`${describeStoreTarget(config.store)}: ${applied.length === 0 ? 'already up to date' : `applied ${applied.join(', ')}`}\n`);
+        process.stdout.write(
+          `${describeStoreTarget(config.store)}: ${applied.length === 0 ? 'already up to date' : `applied ${applied.join(', ')}`}\n`,
+        );
       } finally {
         await store.close();
       }
@@ -66,11 +70,24 @@ export function registerServerCommands(program: Command): void {
     .option('--name <name>', 'who or what will use the key')
     .option('--json', 'print the key record as JSON')
     .action(async (opts: { role: string; project?: string; name?: string; json?: boolean }) => {
-      if (!(ROLES as readonly string[]).includes(opts.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}, got "${opts.role}"`);
+      if (!(ROLES as readonly string[]).includes(opts.role))
+        throw new CliError(`--role must be one of ${ROLES.join(', ')}, got "${opts.role}"`);
+      const { createKey } = await import('../../app/key-service.js');
       await withStore(async (ctx) => {
-        const created = await createKey(ctx, CONSOLE, { role: opts.role as Role, ...(opts.project === undefined ? {} : { project_id: opts.project }), ...(opts.name === undefined ? {} : { name: opts.name }) });
-        process.stdout.write(opts.json ? `${JSON.stringify({ id: created.id, key: created.key, role: created.role, project_id: created.project_id })}\n` : `${created.key}\n`);
-        if (!opts.json) process.stderr.write(`created ${created.role} key ${created.id}${created.project_id ? ` for project ${created.project_id}` : ''}; it is shown only once\n`);
+        const created = await createKey(ctx, CONSOLE, {
+          role: opts.role as Role,
+          ...(opts.project === undefined ? {} : { project_id: opts.project }),
+          ...(opts.name === undefined ? {} : { name: opts.name }),
+        });
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ id: created.id, key: created.key, role: created.role, project_id: created.project_id })}\n`
+            : `${created.key}\n`,
+        );
+        if (!opts.json)
+          process.stderr.write(
+            `created ${created.role} key ${created.id}${created.project_id ? ` for project ${created.project_id}` : ''}; it is shown only once\n`,
+          );
       });
     });
 
@@ -78,6 +95,7 @@ export function registerServerCommands(program: Command): void {
     .command('demo')
     .description('Load a demo project with realistic items, so the loop is visible at once')
     .action(async () => {
+      const { loadDemo } = await import('./demo.js');
       await withStore(async (ctx) => {
         const summary = await loadDemo(ctx, CONSOLE);
         process.stdout.write(summary);
@@ -85,7 +103,15 @@ export function registerServerCommands(program: Command): void {
     });
 }
 
-async function withStore<T>(fn: (ctx: ReturnType<typeof createContext>) => Promise<T>): Promise<T> {
+async function withStore<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { openStore }, { migrateToLatest }, { createContext }, { createLogger }, { uuidv7 }] = await Promise.all([
+    import('../../config.js'),
+    import('../../store/store.js'),
+    import('../../store/migrate.js'),
+    import('../../app/context.js'),
+    import('../../server.js'),
+    import('uuidv7'),
+  ]);
   const config = loadConfig(process.env, process.cwd());
   const store = openStore(config.store);
   const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger: createLogger('warn') });

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_BATCH_ITEMS } from '../../core/limits.js';
 import { ACTIONS, OUTCOME_STATUSES } from '../../core/types.js';
 import { Json, Nullable, StringEnum, Timestamp } from './common.js';
 
@@ -36,7 +37,6 @@ export const CreateItemBody = Type.Object(
   { additionalProperties: false, $id: 'ItemInput' },
 );
 
-export const MAX_BATCH_ITEMS = 1000;
 
 export const CreateBatchBody = Type.Object(
   { items: Type.Array(Type.Ref('ItemInput'), { minItems: 1, maxItems: MAX_BATCH_ITEMS }) },

@@ -1,0 +1,266 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Command, CommanderError } from 'commander';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createKey } from '../../src/app/key-service.js';
+import { CliError } from '../../src/cli/cli-error.js';
+import { registerClientCommands } from '../../src/cli/commands/client-commands.js';
+import { loadConfig } from '../../src/config.js';
+import type { Role } from '../../src/core/types.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { ROOT } from '../support/http.js';
+
+/*
+ * The client commands run in this process against a real server, so every command and
+ * option can be covered cheaply; cli-loop.test.ts proves the same through the real binary.
+ */
+
+const POLICY = { rules: [{ name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 }] };
+const RUBRIC = {
+  criteria: [
+    { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
+    { key: 'tone', label: 'Tone', scale: { type: 'categorical', options: ['warm', 'neutral', 'curt'] } },
+  ],
+};
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('client commands against a running server', () => {
+  let dir: string;
+  let server: RunningServer;
+  let admin: string;
+  let requests: string[];
+
+  const key = async (role: Role) => (await createKey(server.ctx, ROOT, { role })).key;
+
+  /** Runs one command line the way main.ts does, capturing what it prints. */
+  async function tollgate(args: string[], opts: { key?: string; stdin?: string } = {}): Promise<Run> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const program = new Command().exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
+    const recordingFetch: typeof fetch = (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      requests.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
+      return fetch(input, init);
+    };
+    registerClientCommands(program, {
+      env: { TOLLGATE_URL: server.url, TOLLGATE_KEY: opts.key ?? admin },
+      stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      fetch: recordingFetch,
+    });
+    let code = 0;
+    try {
+      await program.parseAsync(args, { from: 'user' });
+    } catch (e) {
+      if (e instanceof CommanderError) code = e.exitCode;
+      else if (e instanceof CliError) {
+        err.push(`tollgate: ${e.message}\n`);
+        code = e.exitCode;
+      } else throw e;
+    }
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  }
+
+  async function newProject(): Promise<string> {
+    const run = await tollgate(['projects', 'create', '--name', 'p', '--policy', '-', '--quiet'], { stdin: JSON.stringify(POLICY) });
+    expect(run.code).toBe(0);
+    return run.stdout.trim();
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'tollgate-client-'));
+    admin = 'test-admin-key-0123456789';
+    const env = {
+      TOLLGATE_DATABASE_URL: path.join(dir, 'db.sqlite'),
+      TOLLGATE_PORT: '0',
+      TOLLGATE_HOST: '127.0.0.1',
+      TOLLGATE_ADMIN_KEY: admin,
+      TOLLGATE_LOG_LEVEL: 'silent',
+    };
+    server = await startServer(loadConfig(env, dir));
+    await writeFile(path.join(dir, 'rubric.json'), JSON.stringify(RUBRIC));
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    requests = [];
+  });
+
+  it('creates projects, versions policies and rubrics, and lists both', async () => {
+    const id = await newProject();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const setRubric = await tollgate(['rubric', 'set', id, path.join(dir, 'rubric.json')]);
+    expect(setRubric).toEqual({ code: 0, stdout: `project ${id}: rubric version 2 saved (2 criteria: accuracy, tone)\n`, stderr: '' });
+    const setPolicy = await tollgate(['policy', 'set', id, '-', '--json'], { stdin: JSON.stringify({ rules: [] }) });
+    expect(JSON.parse(setPolicy.stdout)).toMatchObject({ version: 2, document: { rules: [] } });
+
+    const versions = await tollgate(['policy', 'versions', id]);
+    expect(
+      versions.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(/ {2,}/)),
+    ).toEqual([
+      ['VERSION', 'CREATED', 'BY', 'CONTENT'],
+      ['2', expect.stringMatching(/Z$/), expect.stringMatching(/^key:/), 'no rules'],
+      ['1', expect.stringMatching(/Z$/), expect.stringMatching(/^key:/), '1 rule: low-confidence'],
+    ]);
+    const rubrics = await tollgate(['rubric', 'versions', id, '--json']);
+    expect(
+      rubrics.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).version),
+    ).toEqual([2, 1]);
+
+    const list = await tollgate(['projects', 'list']);
+    const row = list.stdout.split('\n').find((l) => l.startsWith(id));
+    expect(row?.split(/ {2,}/)).toEqual([id, 'p', 'v2 (no rules)', 'v2 (2 criteria)', expect.stringMatching(/Z$/)]);
+    const shown = JSON.parse((await tollgate(['projects', 'show', id])).stdout);
+    expect(shown).toMatchObject({ id, policy: { version: 2 }, rubric: { version: 2 } });
+  });
+
+  it('prints every field error of a document the server rejects', async () => {
+    const id = await newProject();
+    const run = await tollgate(['policy', 'set', id, '-'], {
+      stdin: JSON.stringify({ rules: [{ name: 'x', action: 'escalate', priority: 500 }] }),
+    });
+    expect(run.code).toBe(1);
+    const [first, ...fields] = run.stderr.trimEnd().split('\n');
+    expect(first).toMatch(/^tollgate: TG_INVALID_POLICY: /);
+    expect(fields.length).toBeGreaterThanOrEqual(2);
+    expect(fields.every((l) => /^ {2}rules\[0\]\S*: /.test(l))).toBe(true);
+    expect(fields).toContain('  rules[0].priority: must be an integer from 0 to 100');
+  });
+
+  it('sends several items in batches and says which were stored when a later batch fails', async () => {
+    const id = await newProject();
+    requests = [];
+    const items = [0.1, 0.9, 0.2, 0.95, 0.3].map((confidence, i) => ({ input: `q${i}`, output: 'a', confidence }));
+    const sent = await tollgate(['items', 'send', id, '--batch-size', '2'], { stdin: JSON.stringify(items) });
+    expect(sent.code).toBe(0);
+    expect(
+      sent.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split('  ').slice(1).join(' ')),
+    ).toEqual([
+      'review low-confidence (new)',
+      'pass - (new)',
+      'review low-confidence (new)',
+      'pass - (new)',
+      'review low-confidence (new)',
+    ]);
+    expect(requests).toEqual(Array(3).fill(`POST /v1/projects/${id}/items/batch`));
+
+    requests = [];
+    const one = await tollgate(['items', 'send', id, '--json'], { stdin: JSON.stringify({ input: 'q', output: 'a', confidence: 0.1 }) });
+    expect(requests).toEqual([`POST /v1/projects/${id}/items`]);
+    expect(JSON.parse(one.stdout)).toMatchObject({ created: true, decision: { action: 'review' } });
+    expect(one.stderr).toBe('');
+
+    const bad = await tollgate(['items', 'send', id, '--batch-size', '2'], {
+      stdin: JSON.stringify([...items.slice(0, 3), { input: 'q', output: 'a', confidence: 7 }]),
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(bad.stderr).toMatch(/^tollgate: TG_VALIDATION_FAILED: item 1 rejected, batch not stored: items\[1\]\.confidence /);
+    expect(bad.stderr).toContain('\n  note: items 0-1 were stored; item numbers in this error count from item 2 of the input\n');
+  });
+
+  it('lists items page by page, or all pages with --all', async () => {
+    const id = await newProject();
+    const items = Array.from({ length: 5 }, (_, i) => ({ input: `q${i}`, output: 'a', model: i % 2 ? 'odd' : 'even', confidence: 0.1 }));
+    await tollgate(['items', 'send', id], { stdin: items.map((i) => JSON.stringify(i)).join('\n') });
+
+    const page = await tollgate(['items', 'list', id, '--limit', '2']);
+    expect(page.stdout.trimEnd().split('\n')).toHaveLength(3);
+    const cursor = /--cursor (\S+)/.exec(page.stderr)?.[1];
+    expect(cursor).toBeDefined();
+    const rest = await tollgate(['items', 'list', id, '--limit', '2', '--cursor', cursor ?? '', '--all']);
+    expect(rest.stdout.trimEnd().split('\n')).toHaveLength(4);
+    expect(rest.stderr).toBe('');
+    expect(requests.filter((r) => r.startsWith('GET'))).toHaveLength(3);
+
+    const odd = await tollgate(['items', 'list', id, '--model', 'odd', '--json']);
+    expect(
+      odd.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).model),
+    ).toEqual(['odd', 'odd']);
+    const none = await tollgate(['items', 'list', id, '--outcome', 'approved']);
+    expect(none.stdout).toBe('no items\n');
+
+    const badLimit = await tollgate(['items', 'list', id, '--limit', '0']);
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.stderr).toContain("option '--limit <n>' argument '0' is invalid. must be an integer from 1 to 500");
+  });
+
+  it('claims, renews, releases and judges with --scores, --score and a correction file', async () => {
+    const id = await newProject();
+    await tollgate(['rubric', 'set', id, path.join(dir, 'rubric.json')]);
+    const item = JSON.parse(
+      (
+        await tollgate(['items', 'send', id, '--json'], {
+          stdin: JSON.stringify({ input: 'q', output: { role: 'assistant', content: 'a' }, confidence: 0.1 }),
+        })
+      ).stdout,
+    );
+    const reviewer = await key('reviewer');
+
+    const claimed = JSON.parse((await tollgate(['tasks', 'claim', id, '--json', '--lease-seconds', '60'], { key: reviewer })).stdout);
+    expect(claimed).toMatchObject({ item: { id: item.id }, rubric: { version: 2 } });
+    const taskId: string = claimed.task.id;
+
+    const renewed = await tollgate(['tasks', 'renew', taskId, '--lease-seconds', '900'], { key: reviewer });
+    expect(renewed.stdout).toMatch(new RegExp(`^task ${taskId} leased until \\S+Z\\n$`));
+    const released = await tollgate(['tasks', 'release', taskId], { key: reviewer });
+    expect(released.stdout).toBe(`task ${taskId} released: pending in queue default\n`);
+
+    const again = await tollgate(['tasks', 'claim', id], { key: reviewer });
+    expect(again.stdout).toContain(`task    ${taskId}\n`);
+    expect(again.stdout).toContain('  tone      Tone: one of warm|neutral|curt\n');
+
+    await writeFile(path.join(dir, 'fix.json'), JSON.stringify({ role: 'assistant', content: 'better' }));
+    const judged = await tollgate(
+      [
+        'tasks',
+        'judge',
+        taskId,
+        '--verdict',
+        'correct',
+        '--scores',
+        '{"accuracy": 5, "tone": "curt"}',
+        '--score',
+        'accuracy=3',
+        '--correction',
+        `@${path.join(dir, 'fix.json')}`,
+        '--json',
+      ],
+      { key: reviewer },
+    );
+    expect(judged.code).toBe(0);
+    expect(JSON.parse(judged.stdout)).toMatchObject({
+      judgment: { verdict: 'correct', scores: { accuracy: 3, tone: 'curt' }, correction: { role: 'assistant', content: 'better' } },
+      outcome: { status: 'corrected', output: { role: 'assistant', content: 'better' } },
+    });
+
+    const outcome = await tollgate(['outcome', item.id], { key: reviewer });
+    expect(outcome.stdout).toMatch(/^status {6}corrected\n(.+\n){3}output {6}assistant: better\n$/);
+    const twice = await tollgate(['tasks', 'judge', taskId, '--verdict', 'approve', '--score', 'accuracy=5'], { key: reviewer });
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/^tollgate: TG_TASK_\w+: /);
+  });
+});

@@ -2,9 +2,6 @@ import type { AuditEventInput } from '../store/audit-repo.js';
 import type { AppContext } from './context.js';
 
 /** Builds an audit event stamped with the context's id source; written by the caller's transaction. */
-export function auditEvent(
-  ctx: AppContext,
-  e: Omit<AuditEventInput, 'id' | 'created_at'> & { created_at?: number },
-): AuditEventInput {
+export function auditEvent(ctx: AppContext, e: Omit<AuditEventInput, 'id' | 'created_at'> & { created_at?: number }): AuditEventInput {
   return { ...e, id: ctx.newId(), created_at: e.created_at ?? ctx.clock() };
 }

@@ -33,12 +33,23 @@ export interface CaptureResult {
  * tasks and the audit events commit together, and the caller is answered only after that
  * commit, so an acknowledged item survives a crash.
  */
-export async function captureItems(ctx: AppContext, who: Principal, projectId: string, submissions: readonly ItemSubmission[]): Promise<CaptureResult[]> {
+export async function captureItems(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  submissions: readonly ItemSubmission[],
+): Promise<CaptureResult[]> {
   assertCan(who, 'items:create');
   return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, who, projectId, submissions)));
 }
 
-async function captureInTx(ctx: AppContext, tx: Executor, who: Principal, projectId: string, subs: readonly ItemSubmission[]): Promise<CaptureResult[]> {
+async function captureInTx(
+  ctx: AppContext,
+  tx: Executor,
+  who: Principal,
+  projectId: string,
+  subs: readonly ItemSubmission[],
+): Promise<CaptureResult[]> {
   const project = await requireProject(tx, who, projectId);
   const policy = await loadPolicy(ctx, tx, projectId, project.policy_version);
 
@@ -69,7 +80,12 @@ async function captureInTx(ctx: AppContext, tx: Executor, who: Principal, projec
         action: 'item.captured',
         subject_type: 'item',
         subject_id: item.id,
-        after: { external_id: item.external_id, action: item.decision.action, rules: item.decision.matched_rules.map((r) => r.name), policy_version: item.decision.policy_version },
+        after: {
+          external_id: item.external_id,
+          action: item.decision.action,
+          rules: item.decision.matched_rules.map((r) => r.name),
+          policy_version: item.decision.policy_version,
+        },
         created_at: now,
       }),
     );
@@ -108,7 +124,13 @@ function buildItem(id: string, projectId: string, s: ItemSubmission, now: number
     created_at: now,
     decision,
     outcome: passed
-      ? { status: 'approved', output: s.output, decided_at: now, decided_by: 'policy', reason: `passed by policy version ${decision.policy_version}` }
+      ? {
+          status: 'approved',
+          output: s.output,
+          decided_at: now,
+          decided_by: 'policy',
+          reason: `passed by policy version ${decision.policy_version}`,
+        }
       : { status: 'pending', output: null, decided_at: null, decided_by: null, reason: null },
   };
 }

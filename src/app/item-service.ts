@@ -16,7 +16,8 @@ export interface ItemDetail {
 export async function getItemDetail(ctx: AppContext, who: Principal, itemId: string): Promise<ItemDetail> {
   assertCan(who, 'items:read');
   const item = await getItemRecord(ctx.store, itemId);
-  if (!item || (who.project_id !== null && who.project_id !== item.project_id)) throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
+  if (!item || (who.project_id !== null && who.project_id !== item.project_id))
+    throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
   const [tasks, judgments] = await Promise.all([listTasksForItem(ctx.store, itemId), listJudgmentsForItem(ctx.store, itemId)]);
   return { item, tasks, judgments };
 }
@@ -31,7 +32,12 @@ export interface ListItemsInput {
   cursor?: string;
 }
 
-export async function listItems(ctx: AppContext, who: Principal, projectId: string, q: ListItemsInput): Promise<{ items: ItemRecord[]; next_cursor: string | null }> {
+export async function listItems(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  q: ListItemsInput,
+): Promise<{ items: ItemRecord[]; next_cursor: string | null }> {
   assertCan(who, 'items:read');
   await requireProject(ctx.store, who, projectId);
   const limit = q.limit ?? 50;
@@ -59,7 +65,8 @@ function encodeCursor(item: ItemRecord): string {
 function decodeCursor(cursor: string): { created_at: number; id: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') return { created_at: parsed[0], id: parsed[1] };
+    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string')
+      return { created_at: parsed[0], id: parsed[1] };
   } catch {
     // fall through to the coded error
   }

@@ -25,8 +25,15 @@ export interface CreatedKey extends KeyInfo {
   key: string;
 }
 
-export async function createKey(ctx: AppContext, who: Principal, input: { role: Role; project_id?: string; name?: string }): Promise<CreatedKey> {
+export async function createKey(
+  ctx: AppContext,
+  who: Principal,
+  input: { role: Role; project_id?: string; name?: string },
+): Promise<CreatedKey> {
   assertCan(who, 'keys:manage');
+  // A project-scoped admin minting an unscoped key would escape its scope.
+  if (who.project_id !== null && input.project_id === undefined)
+    throw new TollgateError('TG_FORBIDDEN', 'a project-scoped key may only create keys for its project: set project_id');
   if (input.project_id !== undefined) await requireProject(ctx.store, who, input.project_id);
   const key = KEY_PREFIX + randomBytes(24).toString('base64url');
   const row: ApiKeysTable = {
@@ -42,7 +49,16 @@ export async function createKey(ctx: AppContext, who: Principal, input: { role: 
   };
   await inTransaction(ctx.store, async (tx) => {
     await tx.db.insertInto('api_keys').values(row).execute();
-    await appendAudit(tx, [auditEvent(ctx, { project_id: row.project_id, actor: who.actor, action: 'key.created', subject_type: 'key', subject_id: row.id, after: { role: row.role, project_id: row.project_id, name: row.name, prefix: row.prefix } })]);
+    await appendAudit(tx, [
+      auditEvent(ctx, {
+        project_id: row.project_id,
+        actor: who.actor,
+        action: 'key.created',
+        subject_type: 'key',
+        subject_id: row.id,
+        after: { role: row.role, project_id: row.project_id, name: row.name, prefix: row.prefix },
+      }),
+    ]);
   });
   const { key_hash: _h, created_by: _c, ...info } = row;
   return { ...info, key };
@@ -50,18 +66,27 @@ export async function createKey(ctx: AppContext, who: Principal, input: { role: 
 
 export async function listKeys(ctx: AppContext, who: Principal): Promise<KeyInfo[]> {
   assertCan(who, 'keys:manage');
-  return ctx.store.db.selectFrom('api_keys').select(['id', 'prefix', 'name', 'role', 'project_id', 'created_at', 'revoked_at']).orderBy('created_at', 'desc').execute();
+  return ctx.store.db
+    .selectFrom('api_keys')
+    .select(['id', 'prefix', 'name', 'role', 'project_id', 'created_at', 'revoked_at'])
+    .$if(who.project_id !== null, (q) => q.where('project_id', '=', who.project_id as string))
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 export async function revokeKey(ctx: AppContext, who: Principal, keyId: string, auth: KeyAuthenticator): Promise<KeyInfo> {
   assertCan(who, 'keys:manage');
   const info = await inTransaction(ctx.store, async (tx) => {
     const row = await tx.db.selectFrom('api_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
-    if (!row) throw new TollgateError('TG_NOT_FOUND', `key ${keyId} not found`);
+    // To a project-scoped key, keys outside its project do not exist.
+    if (!row || (who.project_id !== null && row.project_id !== who.project_id))
+      throw new TollgateError('TG_NOT_FOUND', `key ${keyId} not found`);
     const now = ctx.clock();
     if (row.revoked_at === null) {
       await tx.db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute();
-      await appendAudit(tx, [auditEvent(ctx, { project_id: row.project_id, actor: who.actor, action: 'key.revoked', subject_type: 'key', subject_id: keyId })]);
+      await appendAudit(tx, [
+        auditEvent(ctx, { project_id: row.project_id, actor: who.actor, action: 'key.revoked', subject_type: 'key', subject_id: keyId }),
+      ]);
       row.revoked_at = now;
     }
     auth.forget(row.key_hash);
@@ -85,9 +110,28 @@ export async function ensureAdminKey(ctx: AppContext, key: string): Promise<void
     await inTransaction(ctx.store, async (tx) => {
       await tx.db
         .insertInto('api_keys')
-        .values({ id, key_hash: hash, prefix: key.slice(0, 6), name: 'TOLLGATE_ADMIN_KEY', role: 'admin', project_id: null, created_at: ctx.clock(), created_by: 'system', revoked_at: null })
+        .values({
+          id,
+          key_hash: hash,
+          prefix: key.slice(0, 6),
+          name: 'TOLLGATE_ADMIN_KEY',
+          role: 'admin',
+          project_id: null,
+          created_at: ctx.clock(),
+          created_by: 'system',
+          revoked_at: null,
+        })
         .execute();
-      await appendAudit(tx, [auditEvent(ctx, { project_id: null, actor: 'system', action: 'key.created', subject_type: 'key', subject_id: id, after: { role: 'admin', name: 'TOLLGATE_ADMIN_KEY' } })]);
+      await appendAudit(tx, [
+        auditEvent(ctx, {
+          project_id: null,
+          actor: 'system',
+          action: 'key.created',
+          subject_type: 'key',
+          subject_id: id,
+          after: { role: 'admin', name: 'TOLLGATE_ADMIN_KEY' },
+        }),
+      ]);
     });
   } catch (err) {
     // Another server starting at the same moment inserted it first: that is the goal.
@@ -119,8 +163,15 @@ export class KeyAuthenticator {
     const now = Date.now();
     let entry = this.#cache.get(hash);
     if (!entry || entry.until < now) {
-      const row = await this.ctx.store.db.selectFrom('api_keys').select(['id', 'role', 'project_id', 'revoked_at']).where('key_hash', '=', hash).executeTakeFirst();
-      const principal = row && row.revoked_at === null ? { key_id: row.id, role: row.role as Role, project_id: row.project_id, actor: `key:${row.id}` } : null;
+      const row = await this.ctx.store.db
+        .selectFrom('api_keys')
+        .select(['id', 'role', 'project_id', 'revoked_at'])
+        .where('key_hash', '=', hash)
+        .executeTakeFirst();
+      const principal =
+        row && row.revoked_at === null
+          ? { key_id: row.id, role: row.role as Role, project_id: row.project_id, actor: `key:${row.id}` }
+          : null;
       entry = { principal, until: now + this.ttlMs };
       if (this.#cache.size > 10_000) this.#cache.clear();
       this.#cache.set(hash, entry);

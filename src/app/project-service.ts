@@ -42,12 +42,29 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
   const rubric = input.rubric === undefined ? EMPTY_RUBRIC : validateRubric(input.rubric);
   const now = ctx.clock();
   const id = ctx.newId();
-  const row: ProjectRecord = { id, name: input.name, description: input.description ?? null, policy_version: 1, rubric_version: 1, created_at: now, updated_at: now };
+  const row: ProjectRecord = {
+    id,
+    name: input.name,
+    description: input.description ?? null,
+    policy_version: 1,
+    rubric_version: 1,
+    created_at: now,
+    updated_at: now,
+  };
   await inTransaction(ctx.store, async (tx) => {
     await insertProject(tx, row);
     await insertVersion(tx, 'policy_versions', id, { version: 1, document: policy, created_at: now, created_by: who.actor });
     await insertVersion(tx, 'rubric_versions', id, { version: 1, document: rubric, created_at: now, created_by: who.actor });
-    await appendAudit(tx, [auditEvent(ctx, { project_id: id, actor: who.actor, action: 'project.created', subject_type: 'project', subject_id: id, after: { name: row.name, policy_version: 1, rubric_version: 1 } })]);
+    await appendAudit(tx, [
+      auditEvent(ctx, {
+        project_id: id,
+        actor: who.actor,
+        action: 'project.created',
+        subject_type: 'project',
+        subject_id: id,
+        after: { name: row.name, policy_version: 1, rubric_version: 1 },
+      }),
+    ]);
   });
   return loadProjectView(ctx.store as Executor, row);
 }
@@ -83,7 +100,13 @@ async function loadProjectView(ex: Executor, row: ProjectRecord): Promise<Projec
 type DocKind = 'policy' | 'rubric';
 
 /** Saves a new version; old versions stay, and items keep the version they were routed under. */
-export async function saveDocument(ctx: AppContext, who: Principal, projectId: string, kind: DocKind, doc: unknown): Promise<VersionedDoc<unknown>> {
+export async function saveDocument(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  kind: DocKind,
+  doc: unknown,
+): Promise<VersionedDoc<unknown>> {
   assertCan(who, 'projects:configure');
   const document = kind === 'policy' ? validatePolicy(doc) : validateRubric(doc);
   const table = kind === 'policy' ? 'policy_versions' : 'rubric_versions';
@@ -98,13 +121,26 @@ export async function saveDocument(ctx: AppContext, who: Principal, projectId: s
     const saved = { version: from + 1, document, created_at: now, created_by: who.actor };
     await insertVersion(tx, table, projectId, saved);
     await appendAudit(tx, [
-      auditEvent(ctx, { project_id: projectId, actor: who.actor, action: `${kind}.changed`, subject_type: 'project', subject_id: projectId, before: { version: from }, after: { version: saved.version } }),
+      auditEvent(ctx, {
+        project_id: projectId,
+        actor: who.actor,
+        action: `${kind}.changed`,
+        subject_type: 'project',
+        subject_id: projectId,
+        before: { version: from },
+        after: { version: saved.version },
+      }),
     ]);
     return saved;
   });
 }
 
-export async function listDocumentVersions(ctx: AppContext, who: Principal, projectId: string, kind: DocKind): Promise<VersionedDoc<unknown>[]> {
+export async function listDocumentVersions(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  kind: DocKind,
+): Promise<VersionedDoc<unknown>[]> {
   assertCan(who, 'projects:read');
   await requireProject(ctx.store, who, projectId);
   return listVersions(ctx.store, kind === 'policy' ? 'policy_versions' : 'rubric_versions', projectId);

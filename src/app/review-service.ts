@@ -42,16 +42,33 @@ export async function claimTask(
   const now = ctx.clock();
   const expires = now + leaseSeconds(opts.lease_seconds) * 1000;
   const task = await inTransaction(ctx.store, async (tx) => {
-    const claimed = await claimNextTask(tx, { project_id: projectId, actor: who.actor, now, lease_expires_at: expires, ...(opts.queue === undefined ? {} : { queue: opts.queue }) });
+    const claimed = await claimNextTask(tx, {
+      project_id: projectId,
+      actor: who.actor,
+      now,
+      lease_expires_at: expires,
+      ...(opts.queue === undefined ? {} : { queue: opts.queue }),
+    });
     if (claimed) {
       await appendAudit(tx, [
-        auditEvent(ctx, { project_id: projectId, actor: who.actor, action: 'task.claimed', subject_type: 'task', subject_id: claimed.id, after: { item_id: claimed.item_id, lease_expires_at: expires }, created_at: now }),
+        auditEvent(ctx, {
+          project_id: projectId,
+          actor: who.actor,
+          action: 'task.claimed',
+          subject_type: 'task',
+          subject_id: claimed.id,
+          after: { item_id: claimed.item_id, lease_expires_at: expires },
+          created_at: now,
+        }),
       ]);
     }
     return claimed;
   });
   if (!task) return null;
-  const [item, rubric] = await Promise.all([getItemRecord(ctx.store, task.item_id), getVersion<RubricDocument>(ctx.store, 'rubric_versions', projectId, task.rubric_version)]);
+  const [item, rubric] = await Promise.all([
+    getItemRecord(ctx.store, task.item_id),
+    getVersion<RubricDocument>(ctx.store, 'rubric_versions', projectId, task.rubric_version),
+  ]);
   if (!item || !rubric) throw new TollgateError('TG_INTERNAL', `task ${task.id} refers to missing item or rubric`);
   return { task, item, rubric };
 }
@@ -67,7 +84,16 @@ export async function returnExpiredLeases(ctx: AppContext, projectId?: string): 
     await appendAudit(
       tx,
       expired.map((t) =>
-        auditEvent(ctx, { project_id: t.project_id, actor: 'system', action: 'task.lease_expired', subject_type: 'task', subject_id: t.id, before: { lease_owner: t.lease_owner, lease_expires_at: t.lease_expires_at }, after: { status: 'pending' }, created_at: now }),
+        auditEvent(ctx, {
+          project_id: t.project_id,
+          actor: 'system',
+          action: 'task.lease_expired',
+          subject_type: 'task',
+          subject_id: t.id,
+          before: { lease_owner: t.lease_owner, lease_expires_at: t.lease_expires_at },
+          after: { status: 'pending' },
+          created_at: now,
+        }),
       ),
     );
     return expired.length;
@@ -76,7 +102,8 @@ export async function returnExpiredLeases(ctx: AppContext, projectId?: string): 
 
 async function requireTask(ex: Executor, who: Principal, taskId: string): Promise<TaskRecord> {
   const task = await getTaskRecord(ex, taskId);
-  if (!task || (who.project_id !== null && who.project_id !== task.project_id)) throw new TollgateError('TG_TASK_NOT_FOUND', `task ${taskId} not found`);
+  if (!task || (who.project_id !== null && who.project_id !== task.project_id))
+    throw new TollgateError('TG_TASK_NOT_FOUND', `task ${taskId} not found`);
   return task;
 }
 
@@ -113,8 +140,20 @@ export async function renewTask(ctx: AppContext, who: Principal, taskId: string,
     const now = ctx.clock();
     await assertHolds(tx, task, who.actor, now);
     const expires = now + leaseSeconds(seconds) * 1000;
-    if (!(await updateLease(tx, taskId, who.actor, expires, now))) await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
-    await appendAudit(tx, [auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'task.renewed', subject_type: 'task', subject_id: taskId, before: { lease_expires_at: task.lease_expires_at }, after: { lease_expires_at: expires }, created_at: now })]);
+    if (!(await updateLease(tx, taskId, who.actor, expires, now)))
+      await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+    await appendAudit(tx, [
+      auditEvent(ctx, {
+        project_id: task.project_id,
+        actor: who.actor,
+        action: 'task.renewed',
+        subject_type: 'task',
+        subject_id: taskId,
+        before: { lease_expires_at: task.lease_expires_at },
+        after: { lease_expires_at: expires },
+        created_at: now,
+      }),
+    ]);
     return { ...task, lease_expires_at: expires, updated_at: now };
   });
 }
@@ -126,7 +165,17 @@ export async function releaseTask(ctx: AppContext, who: Principal, taskId: strin
     const now = ctx.clock();
     await assertHolds(tx, task, who.actor, now);
     if (!(await releaseLease(tx, taskId, who.actor, now))) await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
-    await appendAudit(tx, [auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'task.released', subject_type: 'task', subject_id: taskId, after: { status: 'pending' }, created_at: now })]);
+    await appendAudit(tx, [
+      auditEvent(ctx, {
+        project_id: task.project_id,
+        actor: who.actor,
+        action: 'task.released',
+        subject_type: 'task',
+        subject_id: taskId,
+        after: { status: 'pending' },
+        created_at: now,
+      }),
+    ]);
     return { ...task, status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now };
   });
 }
@@ -179,7 +228,15 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     };
     await insertJudgment(tx, judgment);
     const events = [
-      auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'judgment.submitted', subject_type: 'item', subject_id: task.item_id, after: { judgment_id: judgment.id, task_id: taskId, verdict: judgment.verdict }, created_at: now }),
+      auditEvent(ctx, {
+        project_id: task.project_id,
+        actor: who.actor,
+        action: 'judgment.submitted',
+        subject_type: 'item',
+        subject_id: task.item_id,
+        after: { judgment_id: judgment.id, task_id: taskId, verdict: judgment.verdict },
+        created_at: now,
+      }),
     ];
     // Locked, so of two judgments committing at once the later one sees the earlier and resolves
     // the item; unlocked, each saw only its own under READ COMMITTED and the item stayed pending.
@@ -190,11 +247,26 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
       const resolved = resolveOutcome(item.decision.required_reviews, item.output, judgments);
       if (resolved) {
         const reviewers = [...new Set(judgments.map((j) => j.reviewer))].join(',');
-        item.outcome = { status: resolved.status, output: resolved.output, decided_at: now, decided_by: reviewers, reason: resolved.reason };
+        item.outcome = {
+          status: resolved.status,
+          output: resolved.output,
+          decided_at: now,
+          decided_by: reviewers,
+          reason: resolved.reason,
+        };
         await setItemOutcome(tx, item.id, item.outcome);
         await cancelOpenTasks(tx, item.id, now);
         events.push(
-          auditEvent(ctx, { project_id: task.project_id, actor: who.actor, action: 'item.resolved', subject_type: 'item', subject_id: item.id, before: { status: 'pending' }, after: { status: resolved.status, reason: resolved.reason }, created_at: now }),
+          auditEvent(ctx, {
+            project_id: task.project_id,
+            actor: who.actor,
+            action: 'item.resolved',
+            subject_type: 'item',
+            subject_id: item.id,
+            before: { status: 'pending' },
+            after: { status: resolved.status, reason: resolved.reason },
+            created_at: now,
+          }),
         );
       }
     }

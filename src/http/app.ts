@@ -59,6 +59,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   installErrorHandlers(app);
+  // The API speaks JSON only. Fastify's built-in text/plain parser would hand a text body (what
+  // fetch sends for a string body without a content type) to validation as "body must be object".
+  app.removeContentTypeParser('text/plain');
   const keys = new KeyAuthenticator(opts.ctx);
   installAuth(app, keys);
 

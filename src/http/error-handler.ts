@@ -56,6 +56,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof TollgateError) return sendError(reply, err.status, err.code, err.message, err.details);
     if (err.validation) {
+      // Too many items is a size problem, not a malformed item: clients split and resend.
+      const tooMany = err.validation.find((v) => v.keyword === 'maxItems' && v.instancePath === '/items');
+      if (tooMany && (err as FastifyError & { validationContext?: string }).validationContext === 'body') {
+        return sendError(reply, 413, 'TG_BATCH_TOO_LARGE', `a batch holds at most ${String(tooMany.params.limit)} items; split it`, {
+          max_items: tooMany.params.limit,
+        });
+      }
       const errors = validationErrors(err);
       const first = errors[0];
       const itemIndex = first ? /^items\[(\d+)\]/.exec(first.path)?.[1] : undefined;

@@ -1,0 +1,418 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can, type Permission } from '../../src/core/access/permissions.js';
+import { ROLES, type Role } from '../../src/core/types.js';
+import { DIALECTS, openTestStore, type TestStore } from '../support/stores.js';
+import { testApi, type TestApi } from '../support/http.js';
+
+/**
+ * Least privilege on every route, as one table: which roles may call it. The table is written
+ * out here (not derived), checked against permissions.ts, and then against the running API:
+ * allowed roles succeed, the rest get 403 TG_FORBIDDEN and change nothing.
+ */
+const POLICY = { rules: [{ name: 'low', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 50 }] };
+const ITEM = { input: 'q', output: 'a', confidence: 0.1 };
+
+const ALL: Role[] = ['admin', 'manager', 'expert', 'reviewer', 'viewer', 'ingest'];
+const READERS: Role[] = ['admin', 'manager', 'expert', 'reviewer', 'viewer'];
+const WORKERS: Role[] = ['admin', 'manager', 'expert', 'reviewer'];
+const CONFIGURERS: Role[] = ['admin', 'manager'];
+const INGESTERS: Role[] = ['admin', 'manager', 'ingest'];
+
+interface Ctx {
+  api: TestApi;
+  projectId: string;
+  role: Role;
+  key: string;
+  /** A task this key holds a lease on (claimed just now), or some other task for roles that may not work. */
+  task(): Promise<string>;
+  /** A key nobody uses, to revoke. */
+  spareKeyId(): Promise<string>;
+  itemId: string;
+}
+
+interface RouteCase {
+  route: string;
+  permission: Permission;
+  allowed: Role[];
+  ok: number;
+  send(c: Ctx): Promise<LightMyRequestResponse>;
+}
+
+const ROUTES: RouteCase[] = [
+  {
+    route: 'POST /v1/keys',
+    permission: 'keys:manage',
+    allowed: ['admin'],
+    ok: 201,
+    send: (c) => c.api.call('POST', '/v1/keys', c.key, { role: 'viewer', name: 'made' }),
+  },
+  { route: 'GET /v1/keys', permission: 'keys:manage', allowed: ['admin'], ok: 200, send: (c) => c.api.call('GET', '/v1/keys', c.key) },
+  {
+    route: 'DELETE /v1/keys/:id',
+    permission: 'keys:manage',
+    allowed: ['admin'],
+    ok: 200,
+    send: async (c) => c.api.call('DELETE', `/v1/keys/${await c.spareKeyId()}`, c.key),
+  },
+  {
+    route: 'POST /v1/projects',
+    permission: 'projects:create',
+    allowed: CONFIGURERS,
+    ok: 201,
+    send: (c) => c.api.call('POST', '/v1/projects', c.key, { name: `by ${c.role}` }),
+  },
+  {
+    route: 'GET /v1/projects',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', '/v1/projects', c.key),
+  },
+  {
+    route: 'GET /v1/projects/:id',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}`, c.key),
+  },
+  {
+    route: 'PUT policy',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('PUT', `/v1/projects/${c.projectId}/policy`, c.key, POLICY),
+  },
+  {
+    route: 'PUT rubric',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('PUT', `/v1/projects/${c.projectId}/rubric`, c.key, { criteria: [] }),
+  },
+  {
+    route: 'GET policy versions',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/policy/versions`, c.key),
+  },
+  {
+    route: 'GET rubric versions',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/rubric/versions`, c.key),
+  },
+  {
+    route: 'POST items',
+    permission: 'items:create',
+    allowed: INGESTERS,
+    ok: 201,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/items`, c.key, ITEM),
+  },
+  {
+    route: 'POST items/batch',
+    permission: 'items:create',
+    allowed: INGESTERS,
+    ok: 200,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/items/batch`, c.key, { items: [ITEM, ITEM] }),
+  },
+  {
+    route: 'GET items',
+    permission: 'items:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/items`, c.key),
+  },
+  {
+    route: 'GET /v1/items/:id',
+    permission: 'items:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/items/${c.itemId}`, c.key),
+  },
+  {
+    route: 'POST tasks/claim',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 200,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/tasks/claim`, c.key, {}),
+  },
+  {
+    route: 'POST tasks/:id/renew',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 200,
+    send: async (c) => c.api.call('POST', `/v1/tasks/${await c.task()}/renew`, c.key, {}),
+  },
+  {
+    route: 'POST tasks/:id/release',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 200,
+    send: async (c) => c.api.call('POST', `/v1/tasks/${await c.task()}/release`, c.key),
+  },
+  {
+    route: 'POST tasks/:id/judgments',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 201,
+    send: async (c) => c.api.call('POST', `/v1/tasks/${await c.task()}/judgments`, c.key, { verdict: 'approve' }),
+  },
+  {
+    route: 'GET audit',
+    permission: 'audit:read',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/audit`, c.key),
+  },
+];
+
+describe('the route table matches permissions.ts', () => {
+  it.each(ROUTES)('$route', (r) => {
+    expect(ROLES.filter((role) => can(role, r.permission))).toEqual(r.allowed);
+  });
+});
+
+describe.each(DIALECTS)('access control (%s)', (dialect) => {
+  let t: TestStore;
+  let api: TestApi;
+  let admin: string;
+  let projectId: string;
+  let otherTask: string;
+  let itemId: string;
+  const keys = new Map<Role, string>();
+
+  async function snapshot() {
+    const count = async (table: 'items' | 'projects' | 'judgments' | 'audit_events' | 'api_keys' | 'policy_versions' | 'rubric_versions') =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return {
+      items: await count('items'),
+      projects: await count('projects'),
+      judgments: await count('judgments'),
+      audit: await count('audit_events'),
+      keys: await count('api_keys'),
+      revoked: await t.store.db.selectFrom('api_keys').select('id').where('revoked_at', 'is not', null).orderBy('id').execute(),
+      versions: [await count('policy_versions'), await count('rubric_versions')],
+      tasks: await t.store.db.selectFrom('tasks').select(['id', 'status', 'lease_owner', 'lease_expires_at']).orderBy('id').execute(),
+    };
+  }
+
+  beforeAll(async () => {
+    t = await openTestStore(dialect);
+    api = await testApi(t.ctx);
+    admin = await api.key('admin');
+    const res = await api.call('POST', '/v1/projects', admin, { name: 'Guarded', policy: POLICY });
+    expect(res.statusCode).toBe(201);
+    projectId = res.json<{ id: string }>().id;
+    // Enough review work for every working role to claim a few tasks.
+    const batch = await api.call('POST', `/v1/projects/${projectId}/items/batch`, admin, { items: Array.from({ length: 30 }, () => ITEM) });
+    expect(batch.statusCode).toBe(200);
+    itemId = batch.json<{ items: { id: string }[] }>().items[0]!.id;
+    for (const role of ALL) keys.set(role, await api.key(role));
+    // A task leased to someone else, for the roles that are refused before any lease check.
+    const other = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, await api.key('reviewer'), {});
+    otherTask = other.json<{ task: { id: string } }>().task.id;
+  });
+  afterAll(async () => {
+    await api.app.close();
+    await t.close();
+  });
+
+  const ctxFor = (role: Role): Ctx => {
+    const key = keys.get(role)!;
+    return {
+      api,
+      projectId,
+      role,
+      key,
+      itemId,
+      async task() {
+        if (!can(role, 'tasks:work')) return otherTask;
+        const res = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, key, {});
+        expect(res.statusCode).toBe(200);
+        return res.json<{ task: { id: string } }>().task.id;
+      },
+      async spareKeyId() {
+        const res = await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'spare' });
+        return res.json<{ id: string }>().id;
+      },
+    };
+  };
+
+  describe.each(ROUTES)('$route', (r) => {
+    it.each(ALL)('%s', async (role) => {
+      const c = ctxFor(role);
+      if (r.allowed.includes(role)) {
+        const res = await r.send(c);
+        expect(res.statusCode, `${role} on ${r.route}: ${res.body.slice(0, 300)}`).toBe(r.ok);
+        return;
+      }
+      // Setup (a spare key to revoke) happens before the snapshot; only the refused call is measured.
+      const spare = r.route.startsWith('DELETE') ? await c.spareKeyId() : undefined;
+      const send = spare === undefined ? () => r.send(c) : () => api.call('DELETE', `/v1/keys/${spare}`, c.key);
+      const before = await snapshot();
+      const res = await send();
+      expect(res.statusCode, `${role} on ${r.route}: ${res.body.slice(0, 300)}`).toBe(403);
+      expect(res.json()).toEqual({
+        error: { code: 'TG_FORBIDDEN', message: expect.stringContaining(`role "${role}" may not`), details: { permission: r.permission } },
+      });
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+
+  describe('project-scoped keys', () => {
+    let projectB: string;
+    let itemB: string;
+    let taskB: string;
+
+    beforeAll(async () => {
+      const res = await api.call('POST', '/v1/projects', admin, { name: 'Other', policy: POLICY });
+      projectB = res.json<{ id: string }>().id;
+      itemB = (await api.call('POST', `/v1/projects/${projectB}/items`, admin, ITEM)).json<{ id: string }>().id;
+      taskB = (await api.call('POST', `/v1/projects/${projectB}/tasks/claim`, admin, {})).json<{ task: { id: string } }>().task.id;
+    });
+
+    it('a key scoped to project A finds nothing of project B (404), for every role', async () => {
+      for (const role of ALL) {
+        const key = await api.key(role, projectId);
+        const before = await snapshot();
+        const cases: [string, () => Promise<LightMyRequestResponse>, string][] = [
+          ['GET project', () => api.call('GET', `/v1/projects/${projectB}`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET policy versions', () => api.call('GET', `/v1/projects/${projectB}/policy/versions`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET rubric versions', () => api.call('GET', `/v1/projects/${projectB}/rubric/versions`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['PUT policy', () => api.call('PUT', `/v1/projects/${projectB}/policy`, key, POLICY), 'TG_PROJECT_NOT_FOUND'],
+          ['PUT rubric', () => api.call('PUT', `/v1/projects/${projectB}/rubric`, key, { criteria: [] }), 'TG_PROJECT_NOT_FOUND'],
+          ['POST items', () => api.call('POST', `/v1/projects/${projectB}/items`, key, ITEM), 'TG_PROJECT_NOT_FOUND'],
+          [
+            'POST items/batch',
+            () => api.call('POST', `/v1/projects/${projectB}/items/batch`, key, { items: [ITEM] }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET items', () => api.call('GET', `/v1/projects/${projectB}/items`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET item', () => api.call('GET', `/v1/items/${itemB}`, key), 'TG_ITEM_NOT_FOUND'],
+          ['claim', () => api.call('POST', `/v1/projects/${projectB}/tasks/claim`, key, {}), 'TG_PROJECT_NOT_FOUND'],
+          ['renew', () => api.call('POST', `/v1/tasks/${taskB}/renew`, key, {}), 'TG_TASK_NOT_FOUND'],
+          ['release', () => api.call('POST', `/v1/tasks/${taskB}/release`, key), 'TG_TASK_NOT_FOUND'],
+          ['judgment', () => api.call('POST', `/v1/tasks/${taskB}/judgments`, key, { verdict: 'approve' }), 'TG_TASK_NOT_FOUND'],
+          ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
+        ];
+        for (const [name, send, code] of cases) {
+          const res = await send();
+          // A role without the permission is refused before the project is looked up; every
+          // role that has it must be told the project does not exist.
+          const status = res.statusCode;
+          expect([403, 404], `${role} scoped to A: ${name} → ${status} ${res.body.slice(0, 200)}`).toContain(status);
+          if (status === 404) expect(res.json<{ error: { code: string } }>().error.code, `${role}: ${name}`).toBe(code);
+          else expect(res.json<{ error: { code: string } }>().error.code).toBe('TG_FORBIDDEN');
+        }
+        expect(await snapshot()).toEqual(before);
+      }
+      // And the 404s really are about scope: the same calls on project A work for a scoped reader.
+      const viewerA = await api.key('viewer', projectId);
+      expect((await api.call('GET', `/v1/projects/${projectId}`, viewerA)).statusCode).toBe(200);
+      expect((await api.call('GET', `/v1/items/${itemId}`, viewerA)).statusCode).toBe(200);
+    });
+
+    it('a scoped key with the permission gets 404 (not 403) on project B', async () => {
+      const manager = await api.key('manager', projectId);
+      expect((await api.call('PUT', `/v1/projects/${projectB}/policy`, manager, POLICY)).statusCode).toBe(404);
+      expect((await api.call('GET', `/v1/projects/${projectB}/audit`, manager)).statusCode).toBe(404);
+      const ingest = await api.key('ingest', projectId);
+      expect((await api.call('POST', `/v1/projects/${projectB}/items`, ingest, ITEM)).statusCode).toBe(404);
+      expect((await api.call('POST', `/v1/projects/${projectId}/items`, ingest, ITEM)).statusCode).toBe(201);
+      const reviewer = await api.key('reviewer', projectId);
+      expect((await api.call('POST', `/v1/projects/${projectB}/tasks/claim`, reviewer, {})).statusCode).toBe(404);
+      expect((await api.call('POST', `/v1/tasks/${taskB}/judgments`, reviewer, { verdict: 'approve' })).statusCode).toBe(404);
+    });
+
+    it('a scoped key lists only its own project', async () => {
+      for (const role of READERS) {
+        const res = await api.call('GET', '/v1/projects', await api.key(role, projectId));
+        expect(res.statusCode).toBe(200);
+        expect(res.json<{ projects: { id: string }[] }>().projects.map((p) => p.id)).toEqual([projectId]);
+      }
+      const all = (await api.call('GET', '/v1/projects', admin)).json<{ projects: { id: string }[] }>().projects.map((p) => p.id);
+      expect(all).toEqual(expect.arrayContaining([projectId, projectB]));
+    });
+
+    it('a scoped key cannot create projects, even as manager or admin', async () => {
+      for (const role of CONFIGURERS) {
+        const key = await api.key(role, projectId);
+        const before = await snapshot();
+        const res = await api.call('POST', '/v1/projects', key, { name: 'sneaky' });
+        expect(res.statusCode).toBe(403);
+        expect(res.json<{ error: { code: string } }>().error.code).toBe('TG_FORBIDDEN');
+        expect(await snapshot()).toEqual(before);
+      }
+    });
+
+    it('a scoped admin manages keys of its own project only: it cannot mint an unscoped key or touch other keys', async () => {
+      const scopedAdmin = await api.key('admin', projectId);
+      const before = await snapshot();
+      // An unscoped key (of any role) would escape the scope.
+      const global = await api.call('POST', '/v1/keys', scopedAdmin, { role: 'admin' });
+      expect(global.statusCode, global.body).toBe(403);
+      expect(global.json<{ error: { code: string } }>().error.code).toBe('TG_FORBIDDEN');
+      const other = await api.call('POST', '/v1/keys', scopedAdmin, { role: 'viewer', project_id: projectB });
+      expect(other.statusCode).toBe(404);
+      expect(other.json<{ error: { code: string } }>().error.code).toBe('TG_PROJECT_NOT_FOUND');
+      // Revoking a key outside its project: that key does not exist, for it.
+      const unscoped = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'global' })).json<{ id: string }>().id;
+      const inB = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', project_id: projectB })).json<{ id: string }>().id;
+      const mid = await snapshot();
+      for (const id of [unscoped, inB]) {
+        const res = await api.call('DELETE', `/v1/keys/${id}`, scopedAdmin);
+        expect(res.statusCode).toBe(404);
+        expect(res.json<{ error: { code: string } }>().error.code).toBe('TG_NOT_FOUND');
+      }
+      expect(await snapshot()).toEqual(mid);
+      expect(before.keys + 2).toBe(mid.keys);
+      // Its listing shows only its project's keys.
+      const listed = (await api.call('GET', '/v1/keys', scopedAdmin)).json<{ keys: { id: string; project_id: string | null }[] }>().keys;
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.every((k) => k.project_id === projectId)).toBe(true);
+      // Within its project it works.
+      const own = await api.call('POST', '/v1/keys', scopedAdmin, { role: 'reviewer', project_id: projectId });
+      expect(own.statusCode).toBe(201);
+      expect((await api.call('DELETE', `/v1/keys/${own.json<{ id: string }>().id}`, scopedAdmin)).statusCode).toBe(200);
+    });
+  });
+
+  describe('revoked keys', () => {
+    it('a revoked key gets 401 at once on the app that revoked it', async () => {
+      const created = await api.call('POST', '/v1/keys', admin, { role: 'reviewer', project_id: projectId });
+      expect(created.statusCode).toBe(201);
+      const { id, key } = created.json<{ id: string; key: string }>();
+      // Used once, so the authenticator has it cached.
+      expect((await api.call('GET', `/v1/projects/${projectId}`, key)).statusCode).toBe(200);
+      const revoked = await api.call('DELETE', `/v1/keys/${id}`, admin);
+      expect(revoked.statusCode).toBe(200);
+      expect(revoked.json<{ revoked_at: string | null }>().revoked_at).not.toBeNull();
+      const before = await snapshot();
+      for (const send of [
+        () => api.call('GET', `/v1/projects/${projectId}`, key),
+        () => api.call('POST', `/v1/projects/${projectId}/tasks/claim`, key, {}),
+        () => api.call('GET', `/v1/projects/${projectId}/items`, key),
+      ]) {
+        const res = await send();
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toEqual({ error: { code: 'TG_UNAUTHENTICATED', message: expect.stringContaining('revoked') } });
+      }
+      expect(await snapshot()).toEqual(before);
+      // Revoking again is harmless and keeps the first revocation time.
+      const again = await api.call('DELETE', `/v1/keys/${id}`, admin);
+      expect(again.statusCode).toBe(200);
+      expect(again.json<{ revoked_at: string }>().revoked_at).toBe(revoked.json<{ revoked_at: string }>().revoked_at);
+      expect((await api.call('DELETE', '/v1/keys/no-such-key', admin)).json()).toMatchObject({ error: { code: 'TG_NOT_FOUND' } });
+    });
+  });
+});

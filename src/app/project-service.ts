@@ -66,7 +66,7 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
       }),
     ]);
   });
-  return loadProjectView(ctx.store as Executor, row);
+  return loadProjectView(ctx.store, row);
 }
 
 /** The project as the caller may see it; a project outside a scoped key's reach is "not found". */

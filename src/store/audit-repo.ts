@@ -40,5 +40,9 @@ export async function listAudit(ex: Executor, q: AuditQuery) {
   if (q.project_id !== undefined) query = query.where('project_id', '=', q.project_id);
   if (q.subject_id !== undefined) query = query.where('subject_id', '=', q.subject_id);
   const rows = await query.execute();
-  return rows.map((r) => ({ ...r, before: r.before === null ? null : ex.json.read(r.before), after: r.after === null ? null : ex.json.read(r.after) }));
+  return rows.map((r) => ({
+    ...r,
+    before: r.before === null ? null : ex.json.read(r.before),
+    after: r.after === null ? null : ex.json.read(r.after),
+  }));
 }

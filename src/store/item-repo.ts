@@ -40,7 +40,11 @@ export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable
     created_at: item.created_at,
     decision_action: item.decision.action,
     decision_priority: item.decision.priority,
-    decision_rules: ex.json.write({ matched_rules: item.decision.matched_rules, required_reviews: item.decision.required_reviews, queue: item.decision.queue }),
+    decision_rules: ex.json.write({
+      matched_rules: item.decision.matched_rules,
+      required_reviews: item.decision.required_reviews,
+      queue: item.decision.queue,
+    }),
     policy_version: item.decision.policy_version,
     required_reviews: item.decision.required_reviews,
     outcome_status: item.outcome.status,
@@ -94,7 +98,12 @@ export async function findItemsByExternalIds(ex: Executor, projectId: string, ex
   if (externalIds.length === 0) return [];
   const found: ItemRecord[] = [];
   for (const chunk of chunkRows(externalIds, 1, ex.dialect)) {
-    const rows = await ex.db.selectFrom('items').selectAll().where('project_id', '=', projectId).where('external_id', 'in', chunk).execute();
+    const rows = await ex.db
+      .selectFrom('items')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('external_id', 'in', chunk)
+      .execute();
     for (const r of rows) found.push(fromItemRow(ex, r));
   }
   return found;
@@ -137,7 +146,9 @@ export async function listItemRecords(ex: Executor, f: ItemFilter): Promise<Item
   if (f.until !== undefined) q = q.where('created_at', '<', f.until);
   const after = f.after;
   if (after) {
-    q = q.where((eb) => eb.or([eb('created_at', '<', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '<', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)])]),
+    );
   }
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
   return rows.map((r) => fromItemRow(ex, r));

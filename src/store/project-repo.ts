@@ -37,7 +37,13 @@ type VersionTable = 'policy_versions' | 'rubric_versions';
 export async function insertVersion(ex: Executor, table: VersionTable, projectId: string, v: VersionedDoc<unknown>): Promise<void> {
   await ex.db
     .insertInto(table)
-    .values({ project_id: projectId, version: v.version, document: ex.json.write(v.document), created_at: v.created_at, created_by: v.created_by })
+    .values({
+      project_id: projectId,
+      version: v.version,
+      document: ex.json.write(v.document),
+      created_at: v.created_at,
+      created_by: v.created_by,
+    })
     .execute();
 }
 
@@ -47,14 +53,24 @@ export async function getVersion<T extends PolicyDocument | RubricDocument>(
   projectId: string,
   version: number,
 ): Promise<VersionedDoc<T> | undefined> {
-  const row = await ex.db.selectFrom(table).selectAll().where('project_id', '=', projectId).where('version', '=', version).executeTakeFirst();
+  const row = await ex.db
+    .selectFrom(table)
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('version', '=', version)
+    .executeTakeFirst();
   if (!row) return undefined;
   return { version: row.version, document: ex.json.read<T>(row.document), created_at: row.created_at, created_by: row.created_by };
 }
 
 export async function listVersions<T>(ex: Executor, table: VersionTable, projectId: string): Promise<VersionedDoc<T>[]> {
   const rows = await ex.db.selectFrom(table).selectAll().where('project_id', '=', projectId).orderBy('version', 'desc').execute();
-  return rows.map((row) => ({ version: row.version, document: ex.json.read<T>(row.document), created_at: row.created_at, created_by: row.created_by }));
+  return rows.map((row) => ({
+    version: row.version,
+    document: ex.json.read<T>(row.document),
+    created_at: row.created_at,
+    created_by: row.created_by,
+  }));
 }
 
 /**

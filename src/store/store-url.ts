@@ -1,8 +1,6 @@
 import path from 'node:path';
 
-export type StoreTarget =
-  | { dialect: 'sqlite'; filename: string }
-  | { dialect: 'postgres'; connectionString: string };
+export type StoreTarget = { dialect: 'sqlite'; filename: string } | { dialect: 'postgres'; connectionString: string };
 
 export const DEFAULT_SQLITE_FILE = path.join('data', 'tollgate.sqlite');
 
@@ -22,7 +20,9 @@ export function parseStoreUrl(url: string | undefined, cwd: string): StoreTarget
     return { dialect: 'sqlite', filename: path.resolve(cwd, rest) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-    throw new Error(`TOLLGATE_DATABASE_URL: unsupported scheme in "${raw.replace(/\/\/[^@]*@/, '//***@')}"; use postgres://, sqlite: or a file path`);
+    throw new Error(
+      `TOLLGATE_DATABASE_URL: unsupported scheme in "${raw.replace(/\/\/[^@]*@/, '//***@')}"; use postgres://, sqlite: or a file path`,
+    );
   }
   if (raw === ':memory:') return { dialect: 'sqlite', filename: ':memory:' };
   return { dialect: 'sqlite', filename: path.resolve(cwd, raw) };

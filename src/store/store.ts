@@ -55,7 +55,7 @@ function openPostgres(connectionString: string, poolSize: number): Store {
     connectionString,
     max: poolSize,
     // Epoch-millisecond BIGINTs fit a double exactly for the next 280,000 years.
-    types: { getTypeParser: parseInt8AsNumber } as pg.CustomTypesConfig,
+    types: { getTypeParser: parseInt8AsNumber },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', json: createJsonCodec('postgres'), close: () => db.destroy() };

@@ -17,7 +17,13 @@ export async function getTaskRecord(ex: Executor, id: string): Promise<TaskRecor
 }
 
 export async function listTasksForItem(ex: Executor, itemId: string): Promise<TaskRecord[]> {
-  return (await ex.db.selectFrom('tasks').selectAll().where('item_id', '=', itemId).orderBy('created_at').orderBy('id').execute()) as TaskRecord[];
+  return (await ex.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()) as TaskRecord[];
 }
 
 /** Namespace of the per-reviewer claim locks (the first key of the two-key advisory lock). */

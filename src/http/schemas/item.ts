@@ -37,7 +37,6 @@ export const CreateItemBody = Type.Object(
   { additionalProperties: false, $id: 'ItemInput' },
 );
 
-
 export const CreateBatchBody = Type.Object(
   { items: Type.Array(Type.Ref('ItemInput'), { minItems: 1, maxItems: MAX_BATCH_ITEMS }) },
   { additionalProperties: false },

@@ -114,9 +114,10 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .execute();
 
   const audit = db.schema.createTable('audit_events');
-  await (dialect === 'postgres'
-    ? audit.addColumn('seq', 'bigserial', (c) => c.primaryKey())
-    : audit.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+  await (
+    dialect === 'postgres'
+      ? audit.addColumn('seq', 'bigserial', (c) => c.primaryKey())
+      : audit.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
   )
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('project_id', 'text')

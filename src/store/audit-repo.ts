@@ -1,8 +1,7 @@
+import { insertRows } from './bulk-insert.js';
 import type { Executor } from './executor.js';
-import { chunkRows } from './executor.js';
 
 export interface AuditEventInput {
-  id: string;
   project_id: string | null;
   actor: string;
   action: string;
@@ -13,20 +12,21 @@ export interface AuditEventInput {
   created_at: number;
 }
 
+const AUDIT_COLUMNS = ['project_id', 'actor', 'action', 'subject_type', 'subject_id', 'before', 'after', 'created_at'] as const;
+
 export async function appendAudit(ex: Executor, events: readonly AuditEventInput[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e) => ({
-    id: e.id,
-    project_id: e.project_id,
-    actor: e.actor,
-    action: e.action,
-    subject_type: e.subject_type,
-    subject_id: e.subject_id,
-    before: e.before === undefined ? null : ex.json.write(e.before),
-    after: e.after === undefined ? null : ex.json.write(e.after),
-    created_at: e.created_at,
-  }));
-  for (const chunk of chunkRows(rows, 9, ex.dialect)) await ex.db.insertInto('audit_events').values(chunk).execute();
+  const rows = events.map((e) => [
+    e.project_id,
+    e.actor,
+    e.action,
+    e.subject_type,
+    e.subject_id,
+    e.before === undefined ? null : ex.json.write(e.before),
+    e.after === undefined ? null : ex.json.write(e.after),
+    e.created_at,
+  ]);
+  await insertRows(ex, 'audit_events', AUDIT_COLUMNS, rows);
 }
 
 export interface AuditQuery {

@@ -1,4 +1,5 @@
 import type { Decision, ItemInput, ItemOutput, JsonObject, MatchedRule, OutcomeStatus, RoutingAction } from '../core/types.js';
+import { insertRows } from './bulk-insert.js';
 import { chunkRows, type Executor } from './executor.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { ItemsTable } from './schema.js';
@@ -87,11 +88,37 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
   };
 }
 
-const ITEM_COLUMNS = 21;
+const ITEM_COLUMNS = [
+  'id',
+  'project_id',
+  'external_id',
+  'input',
+  'output',
+  'model',
+  'model_version',
+  'confidence',
+  'metadata',
+  'tags',
+  'created_at',
+  'decision_action',
+  'decision_priority',
+  'decision_rules',
+  'policy_version',
+  'required_reviews',
+  'outcome_status',
+  'outcome_output',
+  'outcome_decided_at',
+  'outcome_decided_by',
+  'outcome_reason',
+] as const satisfies readonly (keyof ItemsTable)[];
 
 export async function insertItems(ex: Executor, items: readonly ItemRecord[]): Promise<void> {
-  const rows = items.map((i) => toItemRow(ex, i));
-  for (const chunk of chunkRows(rows, ITEM_COLUMNS, ex.dialect)) await ex.db.insertInto('items').values(chunk).execute();
+  if (items.length === 0) return;
+  const rows = items.map((i) => {
+    const row = toItemRow(ex, i);
+    return ITEM_COLUMNS.map((c) => row[c] ?? null);
+  });
+  await insertRows(ex, 'items', ITEM_COLUMNS, rows);
 }
 
 export async function findItemsByExternalIds(ex: Executor, projectId: string, externalIds: readonly string[]): Promise<ItemRecord[]> {

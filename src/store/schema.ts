@@ -102,8 +102,8 @@ export interface ApiKeysTable {
 }
 
 export interface AuditEventsTable {
+  /** Position in the trail; also the event's id. */
   seq: Generated<number>;
-  id: string;
   project_id: string | null;
   actor: string;
   action: string;

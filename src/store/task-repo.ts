@@ -1,15 +1,36 @@
 import { sql } from 'kysely';
 import type { TaskStatus } from '../core/types.js';
-import { chunkRows, type Executor } from './executor.js';
+import { insertRows } from './bulk-insert.js';
+import type { Executor } from './executor.js';
 import type { Selectable } from 'kysely';
 import type { TasksTable } from './schema.js';
 
 export type TaskRecord = Omit<Selectable<TasksTable>, 'status'> & { status: TaskStatus };
 
-const TASK_COLUMNS = 13;
+const TASK_COLUMNS = [
+  'id',
+  'project_id',
+  'item_id',
+  'kind',
+  'queue',
+  'status',
+  'priority',
+  'rubric_version',
+  'lease_owner',
+  'lease_expires_at',
+  'claim_count',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof TaskRecord)[];
 
 export async function insertTasks(ex: Executor, tasks: readonly TaskRecord[]): Promise<void> {
-  for (const chunk of chunkRows(tasks, TASK_COLUMNS, ex.dialect)) await ex.db.insertInto('tasks').values(chunk).execute();
+  if (tasks.length === 0) return;
+  await insertRows(
+    ex,
+    'tasks',
+    TASK_COLUMNS,
+    tasks.map((t) => TASK_COLUMNS.map((c) => t[c])),
+  );
 }
 
 export async function getTaskRecord(ex: Executor, id: string): Promise<TaskRecord | undefined> {

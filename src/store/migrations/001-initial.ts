@@ -80,7 +80,11 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
   // The claim query walks this index in queue order: highest priority, then oldest.
   await sql`create index tasks_claim_idx on tasks (project_id, status, priority desc, created_at, id)`.execute(db);
   await sql`create index tasks_lease_idx on tasks (status, lease_expires_at)`.execute(db);
-  await db.schema.createIndex('tasks_item_idx').on('tasks').columns(['item_id', 'lease_owner']).execute();
+  await db.schema.createIndex('tasks_item_idx').on('tasks').column('item_id').execute();
+  // A reviewer holds or has done at most one task per item: the rule "never judge an item
+  // twice" enforced by the store, so two concurrent claims by one reviewer cannot both win.
+  // The claim's NOT EXISTS probe uses this index too.
+  await sql`create unique index tasks_item_owner_uq on tasks (item_id, lease_owner) where status in ('claimed', 'done')`.execute(db);
 
   await db.schema
     .createTable('judgments')
@@ -119,7 +123,6 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
       ? audit.addColumn('seq', 'bigserial', (c) => c.primaryKey())
       : audit.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
   )
-    .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('project_id', 'text')
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())

@@ -1,12 +1,14 @@
 import { assertCan } from '../core/access/permissions.js';
+import { TollgateError } from '../core/errors.js';
 import { evaluatePolicy } from '../core/policy/index.js';
 import type { Decision, ItemFacts, ItemInput, ItemOutput, JsonObject, PolicyDocument, Principal } from '../core/types.js';
 import { appendAudit, type AuditEventInput } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
 import { findItemsByExternalIds, insertItems, type ItemRecord } from '../store/item-repo.js';
-import { getVersion } from '../store/project-repo.js';
+import { getProjectRow, getVersion } from '../store/project-repo.js';
 import { insertTasks, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
+import { CaptureCoalescer } from './capture-coalescer.js';
 import type { AppContext } from './context.js';
 import { requireProject } from './project-service.js';
 import { retryOnUniqueViolation } from './unique-retry.js';
@@ -40,20 +42,51 @@ export async function captureItems(
   submissions: readonly ItemSubmission[],
 ): Promise<CaptureResult[]> {
   assertCan(who, 'items:create');
-  return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, who, projectId, submissions)));
+  await requireProject(ctx.store, who, projectId);
+  return writeCaptures(
+    ctx,
+    projectId,
+    submissions.map((submission) => ({ actor: who.actor, submission })),
+  );
 }
 
-async function captureInTx(
-  ctx: AppContext,
-  tx: Executor,
-  who: Principal,
-  projectId: string,
-  subs: readonly ItemSubmission[],
-): Promise<CaptureResult[]> {
-  const project = await requireProject(tx, who, projectId);
+/**
+ * One item, written together with the other single items that arrive at the same moment
+ * (see CaptureCoalescer); same guarantees as captureItems.
+ */
+export async function captureItem(ctx: AppContext, who: Principal, projectId: string, submission: ItemSubmission): Promise<CaptureResult> {
+  assertCan(who, 'items:create');
+  await requireProject(ctx.store, who, projectId);
+  return coalescerFor(ctx).submit(projectId, who.actor, submission);
+}
+
+const coalescers = new WeakMap<AppContext, CaptureCoalescer<ItemSubmission, CaptureResult>>();
+
+function coalescerFor(ctx: AppContext): CaptureCoalescer<ItemSubmission, CaptureResult> {
+  let c = coalescers.get(ctx);
+  if (!c) {
+    c = new CaptureCoalescer({ maxGroup: 256, writeGroup: (projectId, entries) => writeCaptures(ctx, projectId, entries) });
+    coalescers.set(ctx, c);
+  }
+  return c;
+}
+
+interface CaptureEntry {
+  actor: string;
+  submission: ItemSubmission;
+}
+
+function writeCaptures(ctx: AppContext, projectId: string, entries: readonly CaptureEntry[]): Promise<CaptureResult[]> {
+  return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, projectId, entries)));
+}
+
+async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, entries: readonly CaptureEntry[]): Promise<CaptureResult[]> {
+  // Read inside the transaction: the current policy version may have changed on another server.
+  const project = await getProjectRow(tx, projectId);
+  if (!project) throw new TollgateError('TG_PROJECT_NOT_FOUND', `project ${projectId} not found`);
   const policy = await loadPolicy(ctx, tx, projectId, project.policy_version);
 
-  const externalIds = [...new Set(subs.flatMap((s) => (s.external_id === undefined ? [] : [s.external_id])))];
+  const externalIds = [...new Set(entries.flatMap((e) => (e.submission.external_id === undefined ? [] : [e.submission.external_id])))];
   const existing = new Map((await findItemsByExternalIds(tx, projectId, externalIds)).map((i) => [i.external_id as string, i]));
 
   const now = ctx.clock();
@@ -61,7 +94,7 @@ async function captureInTx(
   const fresh: ItemRecord[] = [];
   const tasks: TaskRecord[] = [];
   const audit: AuditEventInput[] = [];
-  for (const s of subs) {
+  for (const { actor, submission: s } of entries) {
     const known = s.external_id === undefined ? undefined : existing.get(s.external_id);
     if (known) {
       // The same external_id twice (a retry, or a duplicate within one batch) is one item.
@@ -76,7 +109,7 @@ async function captureInTx(
     audit.push(
       auditEvent(ctx, {
         project_id: projectId,
-        actor: who.actor,
+        actor,
         action: 'item.captured',
         subject_type: 'item',
         subject_id: item.id,

@@ -200,6 +200,24 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     expect(list.items).toHaveLength(2);
   });
 
+  it('concurrent single-item captures are grouped but stay idempotent and all acknowledged', async () => {
+    const ingest = await api.key('ingest', projectId);
+    const send = (externalId: string) =>
+      api.call('POST', `/v1/projects/${projectId}/items`, ingest, { input: 'q', output: 'a', confidence: 0.2, external_id: externalId });
+    const responses = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => send(`c-${i}`)),
+      ...Array.from({ length: 10 }, () => send('dup')),
+    ]);
+    expect(responses.every((r) => r.statusCode === 200 || r.statusCode === 201)).toBe(true);
+    const dupIds = new Set(responses.slice(20).map((r) => r.json().id));
+    expect(dupIds.size).toBe(1);
+    expect(responses.slice(20).filter((r) => r.statusCode === 201)).toHaveLength(1);
+    const list = (await api.call('GET', `/v1/projects/${projectId}/items?limit=100`, admin)).json();
+    expect(list.items).toHaveLength(21);
+    const [dupId] = [...dupIds];
+    expect((await api.call('GET', `/v1/items/${dupId}`, admin)).json().tasks).toHaveLength(1);
+  });
+
   it('lists items newest first with filters and a cursor', async () => {
     // No audit sample here, so which items are routed is fixed.
     await api.call('PUT', `/v1/projects/${projectId}/policy`, admin, { rules: [POLICY.rules[0]] });

@@ -1,12 +1,12 @@
 import type { TypedApp } from '../typed-app.js';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app/context.js';
-import { captureItems, type CaptureResult, type ItemSubmission } from '../../app/ingest-service.js';
+import { captureItem, captureItems, type CaptureResult, type ItemSubmission } from '../../app/ingest-service.js';
 import { getItemDetail, listItems } from '../../app/item-service.js';
 import { principalOf } from '../auth.js';
 import { errorResponses, ItemParams, ProjectParams } from '../schemas/common.js';
 import { BatchResult, CreateBatchBody, CreateItemBody, ItemDetail, ItemList, ListItemsQuery } from '../schemas/item.js';
-import { presentItem, presentJudgment, presentTask } from '../present.js';
+import { iso, presentItem, presentJudgment, presentOutcome, presentTask } from '../present.js';
 import type { BodyLimits } from '../body-limits.js';
 
 const presentCapture = (r: CaptureResult) => ({ ...presentItem(r.item), created: r.created });
@@ -26,8 +26,7 @@ export function registerItemRoutes(app: TypedApp, ctx: AppContext, limits: BodyL
       },
     },
     async (req, reply) => {
-      const [result] = await captureItems(ctx, principalOf(req), req.params.project_id, [req.body as ItemSubmission]);
-      if (!result) throw new Error('capture returned no result');
+      const result = await captureItem(ctx, principalOf(req), req.params.project_id, req.body as ItemSubmission);
       return reply.code(result.created ? 201 : 200).send(presentCapture(result));
     },
   );
@@ -44,7 +43,16 @@ export function registerItemRoutes(app: TypedApp, ctx: AppContext, limits: BodyL
       },
     },
     async (req) => ({
-      items: (await captureItems(ctx, principalOf(req), req.params.project_id, req.body.items as ItemSubmission[])).map(presentCapture),
+      items: (await captureItems(ctx, principalOf(req), req.params.project_id, req.body.items as ItemSubmission[])).map(
+        ({ item, created }) => ({
+          id: item.id,
+          external_id: item.external_id,
+          created,
+          created_at: iso(item.created_at),
+          decision: item.decision,
+          outcome: presentOutcome(item.outcome),
+        }),
+      ),
     }),
   );
   app.get(

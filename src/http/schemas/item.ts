@@ -104,7 +104,17 @@ export const CaptureResult = Type.Object(
   { $id: 'CaptureResult' },
 );
 
-export const BatchResult = Type.Object({ items: Type.Array(Type.Ref('CaptureResult')) });
+/** A batch answer does not echo inputs and outputs back: at 1,000 items that doubled the response. */
+export const BatchItemResult = Type.Object({
+  id: Type.String(),
+  external_id: Nullable(Type.String()),
+  created: Type.Boolean({ description: 'false when an item with this external_id already existed' }),
+  created_at: Timestamp('When the item was captured'),
+  decision: Decision,
+  outcome: Outcome,
+});
+
+export const BatchResult = Type.Object({ items: Type.Array(BatchItemResult) });
 
 export const Judgment = Type.Object(
   {

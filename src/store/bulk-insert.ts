@@ -36,7 +36,7 @@ function maxGroup(dialect: StoreDialect, width: number): number {
   return g;
 }
 
-export async function insertRows<T extends keyof Database & string>(
+export async function insertRows<T extends keyof Database>(
   ex: Executor,
   table: T,
   columns: readonly string[],

@@ -1,14 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import {
-  collectScore,
-  formatContent,
-  formatTable,
-  intArg,
-  parseScoresJson,
-  parseScoreValue,
-  resolveClientConfig,
-} from '../../src/cli/commands/client-commands.js';
+import { resolveClientConfig } from '../../src/cli/commands/client-options.js';
+import { collectScore, intArg, parseScoresJson, parseScoreValue } from '../../src/cli/commands/option-parsers.js';
+import { formatContent, formatTable } from '../../src/cli/output-format.js';
 
 describe('scores from the command line', () => {
   it('parses numbers and booleans, and keeps anything else as text', () => {

@@ -9,7 +9,14 @@ module.exports = {
       comment: 'src/core holds domain rules only: no store, HTTP, CLI, app services or I/O modules.',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { path: ['^src/(store|http|cli|app)/', '^src/(server|config)\\.ts$', '^node_modules/(fastify|kysely|pg|better-sqlite3|pino|commander)/', '^(fs|net|http|https|child_process|node:fs|node:net|node:http|node:https|node:child_process)$'] },
+      to: {
+        path: [
+          '^src/(store|http|cli|app)/',
+          '^src/(server|config)\\.ts$',
+          '^node_modules/(fastify|kysely|pg|better-sqlite3|pino|commander)/',
+          '^(fs|net|http|https|child_process|node:fs|node:net|node:http|node:https|node:child_process)$',
+        ],
+      },
     },
     {
       name: 'store-below-services',

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
+import { KnownProjects, RubricCache } from './doc-cache.js';
+import { LeaseSweepThrottle } from './lease-sweep.js';
 import { PolicyCache } from './policy-cache.js';
 
 export type Clock = () => number;
@@ -12,8 +14,17 @@ export interface AppContext {
   readonly newId: IdSource;
   readonly logger: Logger;
   readonly policies: PolicyCache;
+  readonly rubrics: RubricCache;
+  readonly knownProjects: KnownProjects;
+  readonly leaseSweeps: LeaseSweepThrottle;
 }
 
 export function createContext(deps: { store: Store; clock: Clock; newId: IdSource; logger: Logger }): AppContext {
-  return { ...deps, policies: new PolicyCache() };
+  return {
+    ...deps,
+    policies: new PolicyCache(),
+    rubrics: new RubricCache(),
+    knownProjects: new KnownProjects(),
+    leaseSweeps: new LeaseSweepThrottle(),
+  };
 }

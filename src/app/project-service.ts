@@ -76,6 +76,17 @@ export async function requireProject(ex: Executor, who: Principal, projectId: st
   return row;
 }
 
+/**
+ * `requireProject` for callers that need only to know the project exists (the claim path):
+ * projects are never deleted, so after the first lookup the store is not asked again. The
+ * caller's reach is checked on every call, since it belongs to the caller, not the project.
+ */
+export async function requireProjectExists(ctx: AppContext, who: Principal, projectId: string): Promise<void> {
+  if (canSeeProject(who, projectId) && ctx.knownProjects.has(projectId)) return;
+  await requireProject(ctx.store, who, projectId);
+  ctx.knownProjects.add(projectId);
+}
+
 export async function getProject(ctx: AppContext, who: Principal, projectId: string): Promise<ProjectView> {
   assertCan(who, 'projects:read');
   return loadProjectView(ctx.store, await requireProject(ctx.store, who, projectId));

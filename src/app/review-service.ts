@@ -15,14 +15,19 @@ import {
   claimNextTask,
   completeLeasedTask,
   getTaskRecord,
+  nextLeaseExpiry,
+  RECLAIM_BATCH,
   reclaimExpiredLeases,
   releaseLease,
   updateLease,
+  type ExpiredLease,
   type TaskRecord,
 } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
-import { requireProject } from './project-service.js';
+import type { SweepOutcome } from './lease-sweep.js';
+import { requireProjectExists } from './project-service.js';
+import { isUniqueViolation, retryOnUniqueViolation } from './unique-retry.js';
 
 export interface ClaimedTask {
   task: TaskRecord;
@@ -37,49 +42,51 @@ export async function claimTask(
   opts: { queue?: string; lease_seconds?: number },
 ): Promise<ClaimedTask | null> {
   assertCan(who, 'tasks:work');
-  await requireProject(ctx.store, who, projectId);
-  await returnExpiredLeases(ctx, projectId);
+  await requireProjectExists(ctx, who, projectId);
+  await ctx.leaseSweeps.sweepIfDue(projectId, ctx.clock(), (now) => sweepProject(ctx, projectId, now));
   const now = ctx.clock();
   const expires = now + leaseSeconds(opts.lease_seconds) * 1000;
-  const task = await inTransaction(ctx.store, async (tx) => {
-    const claimed = await claimNextTask(tx, {
-      project_id: projectId,
-      actor: who.actor,
-      now,
-      lease_expires_at: expires,
-      ...(opts.queue === undefined ? {} : { queue: opts.queue }),
-    });
-    if (claimed) {
-      await appendAudit(tx, [
-        auditEvent(ctx, {
-          project_id: projectId,
-          actor: who.actor,
-          action: 'task.claimed',
-          subject_type: 'task',
-          subject_id: claimed.id,
-          after: { item_id: claimed.item_id, lease_expires_at: expires },
-          created_at: now,
-        }),
-      ]);
-    }
-    return claimed;
+  // A unique violation means another session of this reviewer claimed a task of the same item
+  // at the same moment and committed first; a fresh attempt sees that claim and moves on.
+  const claimed = await retryOnUniqueViolation(
+    () =>
+      claimNextTask(ctx.store, {
+        project_id: projectId,
+        actor: who.actor,
+        now,
+        lease_expires_at: expires,
+        ...(opts.queue === undefined ? {} : { queue: opts.queue }),
+      }),
+    CLAIM_ATTEMPTS,
+  ).catch((err: unknown) => {
+    if (isUniqueViolation(err)) throw new TollgateError('TG_CONFLICT', 'too many claims by you at once; claim again');
+    throw err;
   });
-  if (!task) return null;
-  const [item, rubric] = await Promise.all([
-    getItemRecord(ctx.store, task.item_id),
+  if (!claimed) return null;
+  const { task, item } = claimed;
+  const rubric = await ctx.rubrics.get(projectId, task.rubric_version, () =>
     getVersion<RubricDocument>(ctx.store, 'rubric_versions', projectId, task.rubric_version),
-  ]);
-  if (!item || !rubric) throw new TollgateError('TG_INTERNAL', `task ${task.id} refers to missing item or rubric`);
+  );
+  if (!rubric) throw new TollgateError('TG_INTERNAL', `task ${task.id} refers to missing rubric version ${task.rubric_version}`);
   return { task, item, rubric };
 }
 
 /**
- * Puts tasks whose lease ran out back in the queue and audits each expiry. Called before
- * every claim (so the queue is right at once) and by the server's periodic sweeper.
+ * Each retry is caused by a claim of the same reviewer that committed, and skips that item, so
+ * running out of attempts takes that many sessions of one reviewer claiming at once.
+ */
+const CLAIM_ATTEMPTS = 5;
+
+/**
+ * Puts tasks whose lease ran out back in the queue and audits each expiry. Called by claims
+ * (throttled, see LeaseSweepThrottle) and by the server's periodic sweeper.
  */
 export async function returnExpiredLeases(ctx: AppContext, projectId?: string): Promise<number> {
+  return (await reclaimAndAudit(ctx, ctx.clock(), projectId)).length;
+}
+
+async function reclaimAndAudit(ctx: AppContext, now: number, projectId?: string): Promise<ExpiredLease[]> {
   return inTransaction(ctx.store, async (tx) => {
-    const now = ctx.clock();
     const expired = await reclaimExpiredLeases(tx, now, projectId);
     await appendAudit(
       tx,
@@ -96,8 +103,13 @@ export async function returnExpiredLeases(ctx: AppContext, projectId?: string): 
         }),
       ),
     );
-    return expired.length;
+    return expired;
   });
+}
+
+async function sweepProject(ctx: AppContext, projectId: string, now: number): Promise<SweepOutcome> {
+  const expired = await reclaimAndAudit(ctx, now, projectId);
+  return { more: expired.length >= RECLAIM_BATCH, nextExpiry: await nextLeaseExpiry(ctx.store, now, projectId) };
 }
 
 async function requireTask(ex: Executor, who: Principal, taskId: string): Promise<TaskRecord> {
@@ -109,7 +121,7 @@ async function requireTask(ex: Executor, who: Principal, taskId: string): Promis
 
 /**
  * `assertLeaseHeld`, plus one fact the task row no longer has: an expired lease returned to the
- * queue (by the sweeper, or before any claim) drops its holder, so a late writer would be told
+ * queue (by the sweeper, or by the sweep a claim runs) drops its holder, so a late writer would be told
  * "not leased to you" instead of "your lease expired". The audit trail still names the holder.
  */
 async function assertHolds(tx: Executor, task: TaskRecord, actor: string, now: number): Promise<void> {

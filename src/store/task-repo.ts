@@ -1,9 +1,12 @@
-import { sql } from 'kysely';
+import type { QueryCreator, Selectable } from 'kysely';
 import type { TaskStatus } from '../core/types.js';
+import { appendAudit } from './audit-repo.js';
+import { executeClaim, ITEM_PREFIX, pickNext } from './claim-sql.js';
 import { insertRows } from './bulk-insert.js';
-import type { Executor } from './executor.js';
-import type { Selectable } from 'kysely';
-import type { TasksTable } from './schema.js';
+import { inTransaction, type Executor } from './executor.js';
+import { fromItemRow, getItemRecord, type ItemRecord } from './item-repo.js';
+import type { Database, ItemsTable, TasksTable } from './schema.js';
+import type { Store } from './store.js';
 
 export type TaskRecord = Omit<Selectable<TasksTable>, 'status'> & { status: TaskStatus };
 
@@ -47,9 +50,6 @@ export async function listTasksForItem(ex: Executor, itemId: string): Promise<Ta
     .execute()) as TaskRecord[];
 }
 
-/** Namespace of the per-reviewer claim locks (the first key of the two-key advisory lock). */
-const CLAIM_LOCK_SPACE = 0x7467;
-
 export interface ClaimRequest {
   project_id: string;
   actor: string;
@@ -58,56 +58,72 @@ export interface ClaimRequest {
   lease_expires_at: number;
 }
 
-/**
- * Leases the next task in one statement: highest priority, then oldest, skipping items the
- * reviewer already holds or judged. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent
- * claimers (in any number of server processes) each take a different row without waiting;
- * SQLite runs the statement under its single-writer lock, so the pick and the update are
- * atomic there too.
- */
-export async function claimNextTask(ex: Executor, r: ClaimRequest): Promise<TaskRecord | undefined> {
-  // One reviewer's concurrent claims (two tabs, a parallel client) would each see no task of
-  // theirs on an item and take both of its tasks; on PostgreSQL they queue on a per-reviewer
-  // lock held to the end of the claim's transaction, so each sees the claims before it.
-  if (ex.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK_SPACE}, hashtext(${r.actor}))`.execute(ex.db);
-  const pick = ex.db
-    .selectFrom('tasks as t')
-    .select('t.id')
-    .where('t.project_id', '=', r.project_id)
-    .where('t.status', '=', 'pending')
-    .$if(r.queue !== undefined, (q) => q.where('t.queue', '=', r.queue as string))
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('tasks as o')
-            .select(sql.lit(1).as('one'))
-            .whereRef('o.item_id', '=', 't.item_id')
-            .where('o.lease_owner', '=', r.actor)
-            .where('o.status', 'in', ['claimed', 'done']),
-        ),
-      ),
-    )
-    .orderBy('t.priority', 'desc')
-    .orderBy('t.created_at', 'asc')
-    .orderBy('t.id', 'asc')
-    .limit(1)
-    .$if(ex.dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+export interface ClaimedRow {
+  task: TaskRecord;
+  item: ItemRecord;
+}
 
-  const row = await ex.db
-    .updateTable('tasks')
-    .set((eb) => ({
-      status: 'claimed',
-      lease_owner: r.actor,
-      lease_expires_at: r.lease_expires_at,
-      claim_count: eb('claim_count', '+', 1),
-      updated_at: r.now,
-    }))
-    .where('id', '=', pick)
-    .where('status', '=', 'pending')
-    .returningAll()
-    .executeTakeFirst();
-  return row as TaskRecord | undefined;
+/**
+ * Leases the next task (highest priority, then oldest, skipping items the reviewer already
+ * holds or judged), writes its `task.claimed` audit event and reads its item, atomically.
+ *
+ * On PostgreSQL that is one autocommitted statement, so one round trip: `FOR UPDATE SKIP LOCKED`
+ * lets concurrent claimers (in any number of server processes) each take a different row
+ * without waiting. One reviewer's concurrent claims (two tabs, a parallel client) can still
+ * pick two tasks of one item, each unaware of the other's uncommitted claim; the unique index
+ * `tasks_item_owner_uq` then fails the later one with a unique violation, which the caller
+ * retries. On SQLite the statements run in one transaction under its single-writer lock, so
+ * they serialize and the NOT EXISTS sees every earlier claim.
+ *
+ * Takes the store itself, not a transaction: the claim is its own unit of work.
+ */
+export async function claimNextTask(store: Store, r: ClaimRequest): Promise<ClaimedRow | undefined> {
+  return store.dialect === 'postgres' ? claimOnPostgres(store, r) : claimOnSqlite(store, r);
+}
+
+async function claimOnPostgres(store: Store, r: ClaimRequest): Promise<ClaimedRow | undefined> {
+  const row = await executeClaim(store, r);
+  if (!row) return undefined;
+  const task: Record<string, unknown> = {};
+  const item: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith(ITEM_PREFIX)) item[k.slice(ITEM_PREFIX.length)] = v;
+    else task[k] = v;
+  }
+  return { task: task as TaskRecord, item: fromItemRow(store, item as Selectable<ItemsTable>) };
+}
+
+async function claimOnSqlite(store: Store, r: ClaimRequest): Promise<ClaimedRow | undefined> {
+  return inTransaction(store, async (tx) => {
+    const task = (await tx.db
+      .updateTable('tasks')
+      .set((eb) => ({
+        status: 'claimed',
+        lease_owner: r.actor,
+        lease_expires_at: r.lease_expires_at,
+        claim_count: eb('claim_count', '+', 1),
+        updated_at: r.now,
+      }))
+      .where('id', '=', pickNext(tx.db, 'sqlite', r).select('t.id'))
+      .where('status', '=', 'pending')
+      .returningAll()
+      .executeTakeFirst()) as TaskRecord | undefined;
+    if (!task) return undefined;
+    await appendAudit(tx, [
+      {
+        project_id: task.project_id,
+        actor: r.actor,
+        action: 'task.claimed',
+        subject_type: 'task',
+        subject_id: task.id,
+        after: { item_id: task.item_id, lease_expires_at: r.lease_expires_at },
+        created_at: r.now,
+      },
+    ]);
+    const item = await getItemRecord(tx, task.item_id);
+    if (!item) throw new Error(`task ${task.id} refers to missing item ${task.item_id}`);
+    return { task, item };
+  });
 }
 
 export interface ExpiredLease {
@@ -118,29 +134,69 @@ export interface ExpiredLease {
   lease_expires_at: number | null;
 }
 
-/** Returns tasks whose lease ran out to the queue; reports them so the caller can audit each. */
+/** Bounds one reclaim's work; the caller sweeps again for the rest. */
+export const RECLAIM_BATCH = 500;
+
+/**
+ * Returns tasks whose lease ran out to the queue, in one UPDATE, and reports each with the
+ * holder it had so the caller can audit the expiry in the same transaction.
+ */
 export async function reclaimExpiredLeases(ex: Executor, now: number, projectId?: string): Promise<ExpiredLease[]> {
-  const expired = await ex.db
-    .selectFrom('tasks')
-    .select(['id', 'project_id', 'item_id', 'lease_owner', 'lease_expires_at'])
-    .where('status', '=', 'claimed')
-    .where('lease_expires_at', '<=', now)
-    .$if(projectId !== undefined, (q) => q.where('project_id', '=', projectId as string))
-    .limit(500)
-    .execute();
-  const reclaimed: ExpiredLease[] = [];
-  for (const t of expired) {
-    // Guarded by the old owner and expiry: a renewal or a judgment that won the race stands.
-    const res = await ex.db
-      .updateTable('tasks')
-      .set({ status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now })
-      .where('id', '=', t.id)
+  const expired = (db: QueryCreator<Database>) =>
+    db
+      .selectFrom('tasks')
+      .select(['id', 'lease_owner', 'lease_expires_at'])
       .where('status', '=', 'claimed')
       .where('lease_expires_at', '<=', now)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 1) reclaimed.push(t);
+      .$if(projectId !== undefined, (q) => q.where('project_id', '=', projectId as string))
+      .orderBy('lease_expires_at')
+      .limit(RECLAIM_BATCH);
+  if (ex.dialect === 'postgres') {
+    // RETURNING shows the new row, whose holder is gone; the old holder comes from `expired`.
+    // A row locked by a judgment or renewal in flight is skipped: that writer changes it.
+    return ex.db
+      .with('expired', (db) => expired(db).forUpdate().skipLocked())
+      .updateTable('tasks')
+      .from('expired')
+      .set({ status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now })
+      .whereRef('tasks.id', '=', 'expired.id')
+      .returning(['tasks.id', 'tasks.project_id', 'tasks.item_id', 'expired.lease_owner', 'expired.lease_expires_at'])
+      .execute();
   }
-  return reclaimed;
+  // SQLite's RETURNING cannot see the FROM tables, so the old holders are read first. They
+  // cannot go stale: should another connection write in between, SQLite fails this
+  // transaction's first write rather than let it proceed on an old snapshot.
+  const rows = await expired(ex.db).select(['project_id', 'item_id']).execute();
+  if (rows.length === 0) return [];
+  const updated = await ex.db
+    .updateTable('tasks')
+    .set({ status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where(
+      'id',
+      'in',
+      rows.map((t) => t.id),
+    )
+    .where('status', '=', 'claimed')
+    .where('lease_expires_at', '<=', now)
+    .returning('id')
+    .execute();
+  const done = new Set(updated.map((u) => u.id));
+  return rows.filter((t) => done.has(t.id));
+}
+
+/**
+ * The earliest expiry among the leases of the project (or of all projects) still running at
+ * `now`, or null. Only a lease taken after `now` can expire sooner.
+ */
+export async function nextLeaseExpiry(ex: Executor, now: number, projectId?: string): Promise<number | null> {
+  const row = await ex.db
+    .selectFrom('tasks')
+    .select((eb) => eb.fn.min('lease_expires_at').as('next'))
+    .where('status', '=', 'claimed')
+    .where('lease_expires_at', '>', now)
+    .$if(projectId !== undefined, (q) => q.where('project_id', '=', projectId as string))
+    .executeTakeFirst();
+  return row?.next ?? null;
 }
 
 export async function updateLease(ex: Executor, id: string, actor: string, expiresAt: number, now: number): Promise<boolean> {

@@ -10,7 +10,7 @@ import { insertTasks, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import { CaptureCoalescer } from './capture-coalescer.js';
 import type { AppContext } from './context.js';
-import { requireProject } from './project-service.js';
+import { requireProjectExists } from './project-service.js';
 import { retryOnUniqueViolation } from './unique-retry.js';
 
 export interface ItemSubmission {
@@ -42,7 +42,7 @@ export async function captureItems(
   submissions: readonly ItemSubmission[],
 ): Promise<CaptureResult[]> {
   assertCan(who, 'items:create');
-  await requireProject(ctx.store, who, projectId);
+  await requireProjectExists(ctx, who, projectId);
   return writeCaptures(
     ctx,
     projectId,
@@ -56,7 +56,7 @@ export async function captureItems(
  */
 export async function captureItem(ctx: AppContext, who: Principal, projectId: string, submission: ItemSubmission): Promise<CaptureResult> {
   assertCan(who, 'items:create');
-  await requireProject(ctx.store, who, projectId);
+  await requireProjectExists(ctx, who, projectId);
   return coalescerFor(ctx).submit(projectId, who.actor, submission);
 }
 

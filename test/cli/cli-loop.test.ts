@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { EXAMPLE_RUBRIC } from '../support/examples.js';
+import { CLI_MAIN, freePort, ROOT_DIR } from '../support/server-process.js';
 
 /*
  * The whole review loop from a terminal: a real server in this process, the CLI as real child
@@ -13,8 +14,6 @@ import { startServer, type RunningServer } from '../../src/server.js';
  * shared sequence of steps.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const SLOW = 60_000;
 
@@ -27,12 +26,6 @@ const POLICY = {
       action: 'hold',
       priority: 90,
     },
-  ],
-};
-const RUBRIC = {
-  criteria: [
-    { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
-    { key: 'policy_compliant', label: 'Policy compliant', scale: { type: 'boolean' } },
   ],
 };
 const ITEMS = [
@@ -63,8 +56,8 @@ function tollgate(args: string[], env: Record<string, string>, input = ''): Prom
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { cwd: ROOT, env: { ...cleanEnv, ...env }, timeout: SLOW },
+      ['--import', 'tsx', CLI_MAIN, ...args],
+      { cwd: ROOT_DIR, env: { ...cleanEnv, ...env }, timeout: SLOW },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
         resolve({ code, stdout, stderr });
@@ -120,7 +113,7 @@ describe('tollgate CLI: the review loop over HTTP', () => {
       const run = await tollgate(
         ['projects', 'create', '--name', 'Support bot', '--policy', file('policy.json'), '--rubric', '-'],
         admin,
-        JSON.stringify(RUBRIC),
+        JSON.stringify(EXAMPLE_RUBRIC),
       );
       expect(run).toMatchObject({ code: 0, stderr: '' });
       const project = JSON.parse(run.stdout);
@@ -279,13 +272,3 @@ describe('tollgate CLI: the review loop over HTTP', () => {
     SLOW,
   );
 });
-
-/** A port that was free a moment ago: good enough for "nothing listens here". */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

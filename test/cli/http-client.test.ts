@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/cli-error.js';
 import { ApiError, TollgateClient } from '../../src/cli/http-client.js';
+import { freePort } from '../support/server-process.js';
 
 interface Call {
   url: string;
@@ -83,13 +83,3 @@ describe('TollgateClient', () => {
     );
   });
 });
-
-/** A port that was free a moment ago: good enough for "nothing listens here". */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -4,20 +4,9 @@ import { validatePolicy } from '../../src/core/policy/policy-validate.js';
 import { sampleDraw } from '../../src/core/policy/sampling.js';
 import { isTollgateError } from '../../src/core/errors.js';
 import type { ItemFacts, PolicyDocument } from '../../src/core/types.js';
+import { EXAMPLE_POLICY } from '../support/examples.js';
 
-const EXAMPLE = validatePolicy({
-  rules: [
-    { name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 },
-    {
-      name: 'large-refund',
-      when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] },
-      action: 'hold',
-      priority: 90,
-      overlap: 2,
-    },
-    { name: 'audit-sample', sample: 0.02, action: 'review', priority: 10 },
-  ],
-});
+const EXAMPLE = validatePolicy(EXAMPLE_POLICY);
 
 function facts(overrides: Partial<ItemFacts> = {}): ItemFacts {
   return {

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validatePolicy } from '../../src/core/policy/policy-validate.js';
 import { isTollgateError, type TollgateError } from '../../src/core/errors.js';
-
-const EXAMPLE = {
-  rules: [
-    { name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 },
-    {
-      name: 'large-refund',
-      when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] },
-      action: 'hold',
-      priority: 90,
-      overlap: 2,
-    },
-    { name: 'audit-sample', sample: 0.02, action: 'review', priority: 10 },
-  ],
-};
+import { EXAMPLE_POLICY } from '../support/examples.js';
 
 interface Problem {
   path: string;
@@ -49,7 +36,7 @@ const oneRule = (overrides: Record<string, unknown>): Problem[] => problems({ ru
 
 describe('validatePolicy: the example policy', () => {
   it('validates and fills defaults', () => {
-    expect(validatePolicy(EXAMPLE)).toEqual({
+    expect(validatePolicy(EXAMPLE_POLICY)).toEqual({
       rules: [
         {
           name: 'low-confidence',
@@ -73,7 +60,7 @@ describe('validatePolicy: the example policy', () => {
   });
 
   it('returns a copy that does not alias the input conditions', () => {
-    const doc = structuredClone(EXAMPLE);
+    const doc = structuredClone(EXAMPLE_POLICY);
     const validated = validatePolicy(doc);
     (doc.rules[0]?.when as { confidence: { lt: number } }).confidence.lt = 0.9;
     expect(validated.rules[0]?.when).toEqual({ confidence: { lt: 0.5 } });

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateRubric } from '../../src/core/rubric/rubric-validate.js';
 import { isTollgateError, type TollgateError } from '../../src/core/errors.js';
-
-const EXAMPLE = {
-  criteria: [
-    { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
-    { key: 'policy_compliant', label: 'Policy compliant', scale: { type: 'boolean' } },
-  ],
-};
+import { EXAMPLE_RUBRIC } from '../support/examples.js';
 
 interface Problem {
   path: string;
@@ -41,7 +35,7 @@ const scaleOf = (scale: unknown): unknown => validateRubric({ criteria: [criteri
 
 describe('validateRubric: the example rubric', () => {
   it('validates and fills required', () => {
-    expect(validateRubric(EXAMPLE)).toEqual({
+    expect(validateRubric(EXAMPLE_RUBRIC)).toEqual({
       criteria: [
         { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
         { key: 'policy_compliant', label: 'Policy compliant', scale: { type: 'boolean' }, required: false },

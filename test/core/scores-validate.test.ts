@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { validateRubric } from '../../src/core/rubric/rubric-validate.js';
 import { validateScores } from '../../src/core/rubric/scores-validate.js';
 import { isTollgateError, type TollgateError } from '../../src/core/errors.js';
+import { EXAMPLE_RUBRIC } from '../support/examples.js';
 
-const EXAMPLE = validateRubric({
-  criteria: [
-    { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
-    { key: 'policy_compliant', label: 'Policy compliant', scale: { type: 'boolean' } },
-  ],
-});
+const EXAMPLE = validateRubric(EXAMPLE_RUBRIC);
 
 const FULL = validateRubric({
   criteria: [

@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, type Permission } from '../../src/core/access/permissions.js';
 import { ROLES, type Role } from '../../src/core/types.js';
-import { DIALECTS, openTestStore, type TestStore } from '../support/stores.js';
+import { countRows, DIALECTS, openTestStore, type TableName, type TestStore } from '../support/stores.js';
 import { testApi, type TestApi } from '../support/http.js';
 
 /**
@@ -185,15 +185,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
   const keys = new Map<Role, string>();
 
   async function snapshot() {
-    const count = async (table: 'items' | 'projects' | 'judgments' | 'audit_events' | 'api_keys' | 'policy_versions' | 'rubric_versions') =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: TableName) => countRows(t.store, table);
     return {
       items: await count('items'),
       projects: await count('projects'),

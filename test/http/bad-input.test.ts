@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, openTestStore, type TestStore } from '../support/stores.js';
+import { countRows, DIALECTS, openTestStore, type TableName, type TestStore } from '../support/stores.js';
 import { testApi, type TestApi } from '../support/http.js';
 
 /**
@@ -46,17 +46,7 @@ describe.each(DIALECTS)('bad input changes nothing (%s)', (dialect) => {
 
   /** Everything a bad request could have touched. */
   async function snapshot() {
-    const count = async (
-      table: 'items' | 'tasks' | 'judgments' | 'projects' | 'audit_events' | 'api_keys' | 'policy_versions' | 'rubric_versions',
-    ) =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: TableName) => countRows(t.store, table);
     const project = await t.store.db
       .selectFrom('projects')
       .select(['policy_version', 'rubric_version', 'updated_at'])

@@ -1,26 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_POLICY, EXAMPLE_RUBRIC } from '../support/examples.js';
 import { DIALECTS, openTestStore, type TestStore } from '../support/stores.js';
 import { testApi, type TestApi } from '../support/http.js';
-
-const POLICY = {
-  rules: [
-    { name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 },
-    {
-      name: 'large-refund',
-      when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] },
-      action: 'hold',
-      priority: 90,
-      overlap: 2,
-    },
-    { name: 'audit-sample', sample: 0.02, action: 'review', priority: 10 },
-  ],
-};
-const RUBRIC = {
-  criteria: [
-    { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
-    { key: 'policy_compliant', label: 'Policy compliant', scale: { type: 'boolean' } },
-  ],
-};
 
 describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialect) => {
   let t: TestStore;
@@ -32,7 +13,7 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     t = await openTestStore(dialect);
     api = await testApi(t.ctx);
     admin = await api.key('admin');
-    const res = await api.call('POST', '/v1/projects', admin, { name: 'Support bot', rubric: RUBRIC, policy: POLICY });
+    const res = await api.call('POST', '/v1/projects', admin, { name: 'Support bot', rubric: EXAMPLE_RUBRIC, policy: EXAMPLE_POLICY });
     expect(res.statusCode).toBe(201);
     projectId = res.json<{ id: string }>().id;
   });
@@ -220,7 +201,7 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
 
   it('lists items newest first with filters and a cursor', async () => {
     // No audit sample here, so which items are routed is fixed.
-    await api.call('PUT', `/v1/projects/${projectId}/policy`, admin, { rules: [POLICY.rules[0]] });
+    await api.call('PUT', `/v1/projects/${projectId}/policy`, admin, { rules: [EXAMPLE_POLICY.rules[0]] });
     const ingest = await api.key('ingest', projectId);
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {

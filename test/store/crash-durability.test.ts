@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/store.js';
 import type { StoreTarget } from '../../src/store/store-url.js';
-import { createTestDatabase, PG_URL, type DialectName, type TestDb } from '../support/stores.js';
+import { call, killServers, spawnServer, stopServer, waitHealthy, type Loose, type ServerProcess } from '../support/server-process.js';
+import { createTestDatabase, DIALECTS, type TestDb } from '../support/stores.js';
 
 /**
  * The durability promise, tested the hard way: a real server process takes a stream of item
@@ -15,7 +14,6 @@ import { createTestDatabase, PG_URL, type DialectName, type TestDb } from '../su
  * acknowledged must be in the store after a restart, with the decision it was acknowledged
  * with, and its review tasks (item, decision and tasks commit together or not at all).
  */
-const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
 const ADMIN_KEY = 'tg_crash_durability_admin_key_0123456789';
 const POLICY = {
   rules: [
@@ -27,75 +25,11 @@ const KILL_AFTER_ACKS = 200;
 const IN_FLIGHT = 8;
 const MAX_REQUESTS = 5_000;
 
-interface Server {
-  proc: ChildProcess;
-  url: string;
-  output(): string;
-}
-
-const running = new Set<ChildProcess>();
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as net.AddressInfo;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
-
-function databaseUrl(target: StoreTarget): string {
-  return target.dialect === 'sqlite' ? `sqlite:${target.filename}` : target.connectionString;
-}
-
-async function startServer(target: StoreTarget): Promise<Server> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', String(port), '--host', '127.0.0.1'], {
-    cwd: ROOT_DIR,
-    env: { ...process.env, TOLLGATE_DATABASE_URL: databaseUrl(target), TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(proc);
-  proc.once('exit', () => running.delete(proc));
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const s = { proc, url: `http://127.0.0.1:${port}`, output: () => out };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`server not healthy after 60 s:\n${out}`);
-    const ok = await fetch(`${s.url}/healthz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stopServer(s: Server): Promise<void> {
-  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return;
-  const exited = once(s.proc, 'exit');
-  s.proc.kill('SIGTERM');
-  const timer = setTimeout(() => s.proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Response bodies are read loosely; each use site asserts the shape it relies on. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Loose = any;
-
-async function call(base: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: Loose }> {
-  const res = await fetch(base + url, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? null : JSON.parse(text) };
+async function startServer(target: StoreTarget): Promise<ServerProcess> {
+  const databaseUrl = target.dialect === 'sqlite' ? `sqlite:${target.filename}` : target.connectionString;
+  const s = await spawnServer({ TOLLGATE_DATABASE_URL: databaseUrl, TOLLGATE_ADMIN_KEY: ADMIN_KEY });
+  await waitHealthy(s, 60_000);
+  return s;
 }
 
 interface Ack {
@@ -105,13 +39,9 @@ interface Ack {
   required_reviews: number;
 }
 
-afterAll(() => {
-  for (const p of running) p.kill('SIGKILL');
-});
+afterAll(killServers);
 
-const TARGETS: DialectName[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(TARGETS)('a SIGKILLed server loses no acknowledged capture (%s)', (dialect) => {
+describe.each(DIALECTS)('a SIGKILLed server loses no acknowledged capture (%s)', (dialect) => {
   let db: TestDb | undefined;
   let dir: string | undefined;
 
@@ -131,9 +61,9 @@ describe.each(TARGETS)('a SIGKILLed server loses no acknowledged capture (%s)', 
     }
 
     const first = await startServer(target);
-    let second: Server | undefined;
+    let second: ServerProcess | undefined;
     try {
-      const project = await call(first.url, 'POST', '/v1/projects', { name: 'Crash', policy: POLICY });
+      const project = await call(first.url, 'POST', '/v1/projects', ADMIN_KEY, { name: 'Crash', policy: POLICY });
       expect(project.status, JSON.stringify(project.json)).toBe(201);
       const projectId: string = project.json.id;
 
@@ -148,7 +78,7 @@ describe.each(TARGETS)('a SIGKILLed server loses no acknowledged capture (%s)', 
           const ext = `crash-${next}`;
           const n = next++;
           try {
-            const res = await call(first.url, 'POST', `/v1/projects/${projectId}/items`, {
+            const res = await call(first.url, 'POST', `/v1/projects/${projectId}/items`, ADMIN_KEY, {
               input: `question ${n}`,
               output: { role: 'assistant', content: `answer ${n}` },
               confidence: n % 3 === 0 ? 0.2 : 0.9,
@@ -185,7 +115,12 @@ describe.each(TARGETS)('a SIGKILLed server loses no acknowledged capture (%s)', 
       const stored = new Map<string, Loose>();
       let cursor: string | null = null;
       for (let page = 0; page < 50; page++) {
-        const res = await call(second.url, 'GET', `/v1/projects/${projectId}/items?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+        const res = await call(
+          second.url,
+          'GET',
+          `/v1/projects/${projectId}/items?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+          ADMIN_KEY,
+        );
         expect(res.status).toBe(200);
         for (const item of res.json.items) stored.set(item.external_id, item);
         cursor = res.json.next_cursor;
@@ -234,7 +169,7 @@ describe.each(TARGETS)('a SIGKILLed server loses no acknowledged capture (%s)', 
       // The client's recovery after a crash is a retry: acknowledged ids come back as they were,
       // ids that died in flight are stored exactly once either way.
       const someAck = [...acks.keys()][acks.size - 1] as string;
-      const retry = await call(second.url, 'POST', `/v1/projects/${projectId}/items`, {
+      const retry = await call(second.url, 'POST', `/v1/projects/${projectId}/items`, ADMIN_KEY, {
         input: 'again',
         output: 'again',
         external_id: someAck,
@@ -242,7 +177,7 @@ describe.each(TARGETS)('a SIGKILLed server loses no acknowledged capture (%s)', 
       expect(retry.status).toBe(200);
       expect(retry.json).toMatchObject({ id: acks.get(someAck)?.id, created: false });
       for (const ext of failed) {
-        const res = await call(second.url, 'POST', `/v1/projects/${projectId}/items`, {
+        const res = await call(second.url, 'POST', `/v1/projects/${projectId}/items`, ADMIN_KEY, {
           input: 'again',
           output: 'again',
           external_id: ext,

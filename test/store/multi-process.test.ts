@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, spawnServer, stopServer, waitHealthy, type ServerProcess } from '../support/server-process.js';
 import { createTestDatabase, PG_URL, type TestDb } from '../support/stores.js';
 
 /**
@@ -11,7 +8,6 @@ import { createTestDatabase, PG_URL, type TestDb } from '../support/stores.js';
  * locking must hold across processes (not just across one process's pool), and configuration
  * saved through one server must route the next item taken in by the other.
  */
-const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
 const ADMIN_KEY = 'tg_multi_process_admin_key_0123456789';
 const POLICY = {
   rules: [
@@ -20,83 +16,14 @@ const POLICY = {
   ],
 };
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as net.AddressInfo;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
-
-interface Server {
-  proc: ChildProcess;
-  url: string;
-  output(): string;
-}
-
-async function startServer(databaseUrl: string): Promise<Server> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', String(port), '--host', '127.0.0.1'], {
-    cwd: ROOT_DIR,
-    env: {
-      ...process.env,
-      TOLLGATE_DATABASE_URL: databaseUrl,
-      TOLLGATE_ADMIN_KEY: ADMIN_KEY,
-      TOLLGATE_LOG_LEVEL: 'warn',
-      TOLLGATE_PG_POOL_SIZE: '12',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return { proc, url: `http://127.0.0.1:${port}`, output: () => out };
-}
-
-async function waitHealthy(s: Server, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (s.proc.exitCode !== null) throw new Error(`server exited with ${s.proc.exitCode}:\n${s.output()}`);
-    try {
-      const res = await fetch(`${s.url}/healthz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server at ${s.url} not healthy after ${timeoutMs} ms:\n${s.output()}`);
-}
-
-async function stopServer(s: Server): Promise<void> {
-  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return;
-  const exited = once(s.proc, 'exit');
-  s.proc.kill('SIGTERM');
-  const timer = setTimeout(() => s.proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Response bodies are read loosely; each use site asserts the shape it relies on. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Loose = any;
-
-async function call(base: string, method: string, url: string, key: string, body?: unknown): Promise<{ status: number; json: Loose }> {
-  const res = await fetch(base + url, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? null : JSON.parse(text) };
+function startServer(databaseUrl: string): Promise<ServerProcess> {
+  return spawnServer({ TOLLGATE_DATABASE_URL: databaseUrl, TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_PG_POOL_SIZE: '12' });
 }
 
 describe.runIf(PG_URL)('two server processes on one PostgreSQL', () => {
   let db: TestDb;
-  let a: Server;
-  let b: Server;
+  let a: ServerProcess;
+  let b: ServerProcess;
   let sql: pg.Client;
   let projectId: string;
 
@@ -207,7 +134,7 @@ describe.runIf(PG_URL)('two server processes on one PostgreSQL', () => {
   });
 
   it('a policy saved through server A routes the next item taken in through server B', async () => {
-    const ingest = (s: Server, n: number) =>
+    const ingest = (s: ServerProcess, n: number) =>
       call(s.url, 'POST', `/v1/projects/${projectId}/items`, ADMIN_KEY, {
         input: 'q',
         output: 'a',

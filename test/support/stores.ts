@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { createContext, type AppContext, type Clock } from '../../src/app/context.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import type { Database } from '../../src/store/schema.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import type { StoreTarget } from '../../src/store/store-url.js';
 
@@ -49,6 +50,17 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestDb> 
 /** A SQLite file rather than :memory:, for tests that open the same store from two places. */
 export function sqliteFileTarget(dir: string): StoreTarget {
   return { dialect: 'sqlite', filename: `${dir}/tollgate-${randomBytes(4).toString('hex')}.sqlite` };
+}
+
+export type TableName = keyof Database;
+
+/** How many rows a table holds, read straight from the store. */
+export async function countRows(store: Store, table: TableName): Promise<number> {
+  const row = await store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export interface TestStore {

@@ -80,7 +80,7 @@ const SCENARIOS: { intent: string; question: string; answer: string; amount?: nu
 ];
 
 /** A small deterministic generator so every demo run shows the same picture. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -80,6 +80,11 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
   // The claim query walks this index in queue order: highest priority, then oldest.
   await sql`create index tasks_claim_idx on tasks (project_id, status, priority desc, created_at, id)`.execute(db);
   await sql`create index tasks_lease_idx on tasks (status, lease_expires_at)`.execute(db);
+  if (dialect === 'postgres') {
+    // Every claim leaves a dead entry at the head of the pending range of tasks_claim_idx, which
+    // the next claims walk over until VACUUM removes it; vacuum the queue table early and often.
+    await sql`alter table tasks set (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000)`.execute(db);
+  }
   await db.schema.createIndex('tasks_item_idx').on('tasks').column('item_id').execute();
   // A reviewer holds or has done at most one task per item: the rule "never judge an item
   // twice" enforced by the store, so two concurrent claims by one reviewer cannot both win.

@@ -1,20 +1,12 @@
-import type { Decision, ItemInput, ItemOutput, JsonObject, MatchedRule, OutcomeStatus, RoutingAction } from '../core/types.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { Decision, ItemFacts, ItemInput, ItemOutput, JsonObject, MatchedRule, OutcomeStatus, RoutingAction } from '../core/types.js';
 import { insertRows } from './bulk-insert.js';
 import { chunkRows, type Executor } from './executor.js';
-import type { Insertable, Selectable } from 'kysely';
 import type { ItemsTable } from './schema.js';
 
-export interface ItemRecord {
-  id: string;
+/** A stored item: the facts policies see, plus where it lives, what was decided and how it ended. */
+export interface ItemRecord extends ItemFacts {
   project_id: string;
-  external_id: string | null;
-  input: ItemInput;
-  output: ItemOutput;
-  model: string | null;
-  model_version: string | null;
-  confidence: number | null;
-  metadata: JsonObject;
-  tags: string[];
   created_at: number;
   decision: Decision;
   outcome: {

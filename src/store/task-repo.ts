@@ -1,4 +1,4 @@
-import type { QueryCreator, Selectable } from 'kysely';
+import type { QueryCreator, Selectable, Updateable } from 'kysely';
 import type { TaskStatus } from '../core/types.js';
 import { appendAudit } from './audit-repo.js';
 import { executeClaim, ITEM_PREFIX, pickNext } from './claim-sql.js';
@@ -199,10 +199,14 @@ export async function nextLeaseExpiry(ex: Executor, now: number, projectId?: str
   return row?.next ?? null;
 }
 
-export async function updateLease(ex: Executor, id: string, actor: string, expiresAt: number, now: number): Promise<boolean> {
+/**
+ * Applies `changes` if (and only if) `actor` still holds a live lease on the task. The guard is
+ * in the UPDATE itself, so a sweep or another reviewer that got there first wins cleanly.
+ */
+async function updateHeldTask(ex: Executor, id: string, actor: string, now: number, changes: Updateable<TasksTable>): Promise<boolean> {
   const res = await ex.db
     .updateTable('tasks')
-    .set({ lease_expires_at: expiresAt, updated_at: now })
+    .set({ ...changes, updated_at: now })
     .where('id', '=', id)
     .where('status', '=', 'claimed')
     .where('lease_owner', '=', actor)
@@ -211,29 +215,17 @@ export async function updateLease(ex: Executor, id: string, actor: string, expir
   return Number(res.numUpdatedRows) === 1;
 }
 
-export async function releaseLease(ex: Executor, id: string, actor: string, now: number): Promise<boolean> {
-  const res = await ex.db
-    .updateTable('tasks')
-    .set({ status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'claimed')
-    .where('lease_owner', '=', actor)
-    .where('lease_expires_at', '>', now)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+export function updateLease(ex: Executor, id: string, actor: string, expiresAt: number, now: number): Promise<boolean> {
+  return updateHeldTask(ex, id, actor, now, { lease_expires_at: expiresAt });
 }
 
-/** Marks the task done if (and only if) the caller still holds a live lease on it. */
-export async function completeLeasedTask(ex: Executor, id: string, actor: string, now: number): Promise<boolean> {
-  const res = await ex.db
-    .updateTable('tasks')
-    .set({ status: 'done', lease_expires_at: null, updated_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'claimed')
-    .where('lease_owner', '=', actor)
-    .where('lease_expires_at', '>', now)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+export function releaseLease(ex: Executor, id: string, actor: string, now: number): Promise<boolean> {
+  return updateHeldTask(ex, id, actor, now, { status: 'pending', lease_owner: null, lease_expires_at: null });
+}
+
+/** Marks the task done; the reviewer stays its lease_owner, which is how "judged it" is recorded. */
+export function completeLeasedTask(ex: Executor, id: string, actor: string, now: number): Promise<boolean> {
+  return updateHeldTask(ex, id, actor, now, { status: 'done', lease_expires_at: null });
 }
 
 export async function cancelOpenTasks(ex: Executor, itemId: string, now: number): Promise<number> {

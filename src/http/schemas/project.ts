@@ -1,27 +1,7 @@
 import { Type } from 'typebox';
 import { ACTIONS } from '../../core/types.js';
 import { Nullable, StringEnum, Timestamp } from './common.js';
-
-const POLICY_EXAMPLE = {
-  rules: [
-    { name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 },
-    {
-      name: 'large-refund',
-      when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] },
-      action: 'hold',
-      priority: 90,
-      overlap: 2,
-    },
-    { name: 'audit-sample', sample: 0.02, action: 'review', priority: 10 },
-  ],
-};
-
-const RUBRIC_EXAMPLE = {
-  criteria: [
-    { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
-    { key: 'policy_compliant', label: 'Policy compliant', scale: { type: 'boolean' } },
-  ],
-};
+import { EXAMPLE_POLICY, EXAMPLE_RUBRIC } from './examples.js';
 
 /**
  * Policies and rubrics are checked in full by the core validators (which report every
@@ -38,7 +18,7 @@ export const PolicyDocumentSchema = Type.Object(
     seed: Type.Optional(Type.String({ description: 'Sampling seed; change it to redraw samples' })),
     default_action: Type.Optional(StringEnum(ACTIONS)),
   },
-  { additionalProperties: true, examples: [POLICY_EXAMPLE], description: 'A routing policy document' },
+  { additionalProperties: true, examples: [EXAMPLE_POLICY], description: 'A routing policy document' },
 );
 
 export const RubricDocumentSchema = Type.Object(
@@ -49,7 +29,7 @@ export const RubricDocumentSchema = Type.Object(
         '{type: boolean} | {type: categorical, options} | {type: numeric, min, max, step?}. See docs/rubrics.md.',
     }),
   },
-  { additionalProperties: true, examples: [RUBRIC_EXAMPLE], description: 'A rubric document' },
+  { additionalProperties: true, examples: [EXAMPLE_RUBRIC], description: 'A rubric document' },
 );
 
 export const CreateProjectBody = Type.Object(

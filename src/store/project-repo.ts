@@ -1,5 +1,7 @@
+import type { Selectable } from 'kysely';
 import type { PolicyDocument, RubricDocument } from '../core/types.js';
 import type { Executor } from './executor.js';
+import type { ProjectsTable } from './schema.js';
 
 export interface VersionedDoc<T> {
   version: number;
@@ -8,15 +10,7 @@ export interface VersionedDoc<T> {
   created_by: string;
 }
 
-export interface ProjectRecord {
-  id: string;
-  name: string;
-  description: string | null;
-  policy_version: number;
-  rubric_version: number;
-  created_at: number;
-  updated_at: number;
-}
+export type ProjectRecord = Selectable<ProjectsTable>;
 
 export function getProjectRow(ex: Executor, id: string): Promise<ProjectRecord | undefined> {
   return ex.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();

@@ -2,18 +2,15 @@ import type { AppContext } from '../../app/context.js';
 import { captureItems, type ItemSubmission } from '../../app/ingest-service.js';
 import { createKey } from '../../app/key-service.js';
 import { createProject } from '../../app/project-service.js';
-import type { Principal } from '../../core/types.js';
+import type { PolicyDocument, Principal } from '../../core/types.js';
+import { EXAMPLE_POLICY } from '../../http/schemas/examples.js';
 
-const POLICY = {
+const [lowConfidence, largeRefund] = EXAMPLE_POLICY.rules;
+
+/** The documented example policy, plus a legal-threat escalation and a larger audit sample. */
+const POLICY: PolicyDocument = {
   rules: [
-    { name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 },
-    {
-      name: 'large-refund',
-      when: { all: [{ 'metadata.intent': { eq: 'refund' } }, { 'metadata.amount': { gt: 500 } }] },
-      action: 'hold',
-      priority: 90,
-      overlap: 2,
-    },
+    ...(lowConfidence && largeRefund ? [lowConfidence, largeRefund] : []),
     {
       name: 'legal-threat',
       when: { 'input.text': { matches: { pattern: '\\b(lawyer|sue|lawsuit)\\b', flags: 'i' } } },

@@ -104,6 +104,14 @@ export interface Decision {
   required_reviews: number;
   /** Queue the review work goes to (the highest-priority matched review/hold rule's queue). */
   queue: string | null;
+  /**
+   * Probability, over the policy's sampling draws, that an item with these facts is sent to a
+   * person (review or hold): 1 when a deterministic rule sends it, the sample rate for an
+   * audit-sampled one, 0 when nothing could send it. Inverse-probability weighting uses it to
+   * estimate the error rate of all production from the reviewed items. `null` on items stored
+   * before it was recorded.
+   */
+  review_probability: number | null;
 }
 
 // ---- Rubric -------------------------------------------------------------------------------

@@ -94,6 +94,7 @@ const ITEM_FIELDS: Record<keyof ItemsTable, true> = {
   decision_rules: true,
   policy_version: true,
   required_reviews: true,
+  review_probability: true,
   outcome_status: true,
   outcome_output: true,
   outcome_decided_at: true,

@@ -40,6 +40,7 @@ export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable
     }),
     policy_version: item.decision.policy_version,
     required_reviews: item.decision.required_reviews,
+    review_probability: item.decision.review_probability,
     outcome_status: item.outcome.status,
     outcome_output: item.outcome.output === null ? null : ex.json.write(item.outcome.output),
     outcome_decided_at: item.outcome.decided_at,
@@ -69,6 +70,7 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
       policy_version: row.policy_version,
       required_reviews: row.required_reviews,
       queue: rules.queue,
+      review_probability: row.review_probability,
     },
     outcome: {
       status: row.outcome_status as OutcomeStatus,
@@ -97,6 +99,7 @@ const ITEM_COLUMNS = [
   'decision_rules',
   'policy_version',
   'required_reviews',
+  'review_probability',
   'outcome_status',
   'outcome_output',
   'outcome_decided_at',

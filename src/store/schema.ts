@@ -51,6 +51,7 @@ export interface ItemsTable {
   decision_rules: JsonColumn;
   policy_version: number;
   required_reviews: number;
+  review_probability: number | null;
   outcome_status: string;
   outcome_output: JsonColumn | null;
   outcome_decided_at: number | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { compilePolicy, evaluatePolicy } from '../../src/core/policy/policy-evaluate.js';
+import { compilePolicy, evaluatePolicy, reviewProbability } from '../../src/core/policy/policy-evaluate.js';
 import { validatePolicy } from '../../src/core/policy/policy-validate.js';
 import { sampleDraw } from '../../src/core/policy/sampling.js';
 import { isTollgateError } from '../../src/core/errors.js';
@@ -7,6 +7,7 @@ import type { ItemFacts, PolicyDocument } from '../../src/core/types.js';
 import { EXAMPLE_POLICY } from '../support/examples.js';
 
 const EXAMPLE = validatePolicy(EXAMPLE_POLICY);
+const doc = (rules: unknown[], extra: Record<string, unknown> = {}): PolicyDocument => validatePolicy({ rules, ...extra });
 
 function facts(overrides: Partial<ItemFacts> = {}): ItemFacts {
   return {
@@ -42,6 +43,7 @@ describe('evaluatePolicy: the example policy', () => {
       policy_version: 3,
       required_reviews: 1,
       queue: 'default',
+      review_probability: 1,
       matched_rules: [
         {
           name: 'low-confidence',
@@ -95,6 +97,8 @@ describe('evaluatePolicy: the example policy', () => {
       policy_version: 3,
       required_reviews: 0,
       queue: null,
+      // Only the 2% audit sample could have sent it: its weight in production-wide estimates is 50.
+      review_probability: 0.02,
     });
   });
 
@@ -137,7 +141,6 @@ describe('evaluatePolicy: the example policy', () => {
 });
 
 describe('evaluatePolicy: combining matched rules', () => {
-  const doc = (rules: unknown[], extra: Record<string, unknown> = {}): PolicyDocument => validatePolicy({ rules, ...extra });
   const always = { confidence: { exists: true } };
 
   it('takes the queue of the highest-priority rule with the winning action, first on ties', () => {
@@ -189,6 +192,7 @@ describe('evaluatePolicy: combining matched rules', () => {
       policy_version: 1,
       required_reviews: 1,
       queue: 'default',
+      review_probability: 1,
     });
     expect(evaluatePolicy(policy, facts({ model: 'trusted' })).action).toBe('pass');
     const hold = compilePolicy(doc([], { default_action: 'hold' }), 2);
@@ -221,6 +225,70 @@ describe('evaluatePolicy: combining matched rules', () => {
     const decision = evaluatePolicy(policy, facts({ output: `${'y'.repeat(10_000)}z` }));
     const actual = decision.matched_rules[0]?.conditions[0]?.actual;
     expect(actual).toBe(`${'y'.repeat(256)}…`);
+  });
+});
+
+describe('reviewProbability', () => {
+  const prob = (rules: PolicyDocument['rules'], f: Partial<ItemFacts> = {}, extra: Partial<PolicyDocument> = {}) =>
+    reviewProbability(compilePolicy(doc(rules, extra), 1), facts(f));
+
+  it('is 1 when a deterministic review or hold rule matches, whatever the samples', () => {
+    expect(
+      prob(
+        [
+          { name: 'low', when: { confidence: { lt: 0.5 } }, action: 'hold' },
+          { name: 's', sample: 0.1, action: 'review' },
+        ],
+        { confidence: 0.2 },
+      ),
+    ).toBe(1);
+  });
+
+  it('is the sample rate when only a sampled rule can send the item', () => {
+    expect(
+      prob([
+        { name: 'low', when: { confidence: { lt: 0.5 } }, action: 'review' },
+        { name: 's', sample: 0.1, action: 'review' },
+      ]),
+    ).toBe(0.1);
+  });
+
+  it('combines independent sampled rules as 1 − Π(1 − rate)', () => {
+    const p = prob([
+      { name: 'a', sample: 0.1, action: 'review' },
+      { name: 'b', sample: 0.2, action: 'review' },
+      { name: 'c', when: { model: { eq: 'other' } }, sample: 0.9, action: 'review' },
+    ]);
+    expect(p).toBeCloseTo(1 - 0.9 * 0.8, 12);
+  });
+
+  it('ignores pass rules under a pass default, and counts them against a review default', () => {
+    const rules: PolicyDocument['rules'] = [{ name: 'skip', sample: 0.25, action: 'pass' }];
+    expect(prob(rules)).toBe(0);
+    // Default review applies only when the 25% pass sample did not match.
+    expect(prob(rules, {}, { default_action: 'review' })).toBeCloseTo(0.75, 12);
+  });
+
+  it('is 0 when nothing can send the item', () => {
+    expect(prob([{ name: 'low', when: { confidence: { lt: 0.5 } }, action: 'review' }])).toBe(0);
+  });
+
+  it('agrees with the share of items actually routed to people', () => {
+    const policy = compilePolicy(
+      doc([
+        { name: 'a', sample: 0.3, action: 'review' },
+        { name: 'b', when: { model: { eq: 'gpt-x' } }, sample: 0.2, action: 'hold' },
+        { name: 'c', sample: 0.5, action: 'pass' },
+      ]),
+      1,
+    );
+    const n = 20_000;
+    let routed = 0;
+    for (let i = 0; i < n; i++) if (evaluatePolicy(policy, facts({ id: `p-${i}` })).action !== 'pass') routed++;
+    const expected = 1 - 0.7 * 0.8;
+    expect(evaluatePolicy(policy, facts()).review_probability).toBeCloseTo(expected, 12);
+    // Binomial standard error at n = 20,000 is about 0.0035; 4 SE keeps the test stable.
+    expect(Math.abs(routed / n - expected)).toBeLessThan(0.014);
   });
 });
 

@@ -55,6 +55,9 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     const routineItem = routine.json();
     const sampled = routineItem.decision.matched_rules.some((r: { name: string }) => r.name === 'audit-sample');
     expect(routineItem.decision.action).toBe(sampled ? 'review' : 'pass');
+    // Only the 2% audit sample can send a confident greeting to a person; the stored copy says so too.
+    expect(routineItem.decision.review_probability).toBe(0.02);
+    expect((await api.call('GET', `/v1/items/${routineItem.id}`, await api.key('viewer'))).json().decision.review_probability).toBe(0.02);
     if (!sampled) expect(routineItem.outcome).toMatchObject({ status: 'approved', output: 'hello', decided_by: 'policy' });
 
     const reader = await api.key('viewer');

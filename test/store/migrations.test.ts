@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../src/store/migrate.js';
+import { migrateToLatest, providerFor } from '../../src/store/migrate.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createTestDatabase, DIALECTS, type TestDb } from '../support/stores.js';
 
@@ -16,7 +16,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     db = await createTestDatabase(dialect);
     store = openStore(db.target);
     const [a, b] = await Promise.all([migrateToLatest(store), migrateToLatest(store)]);
-    expect([...a.applied, ...b.applied]).toEqual(['001-initial']);
+    expect([...a.applied, ...b.applied]).toEqual(['001-initial', '002-review-probability']);
     expect((await migrateToLatest(store)).applied).toEqual([]);
     const tables = ['projects', 'items', 'tasks', 'judgments', 'api_keys', 'audit_events', 'policy_versions', 'rubric_versions'];
     for (const t of tables) {
@@ -27,5 +27,25 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
       const opts = await sql<{ reloptions: string[] | null }>`select reloptions from pg_class where relname = 'tasks'`.execute(store.db);
       expect(opts.rows[0]?.reloptions).toEqual(expect.arrayContaining(['autovacuum_vacuum_scale_factor=0.01']));
     }
+  });
+
+  it('upgrade a store written by an older version without touching its rows', async () => {
+    db = await createTestDatabase(dialect);
+    store = openStore(db.target);
+    const migrator = new Migrator({ db: store.db, provider: providerFor(store.dialect) });
+    expect((await migrator.migrateTo('001-initial')).error).toBeUndefined();
+    await sql`insert into projects (id, name, policy_version, rubric_version, created_at, updated_at) values ('p1', 'old', 1, 1, 1, 1)`.execute(
+      store.db,
+    );
+    await sql`insert into items (id, project_id, input, output, metadata, tags, created_at, decision_action, decision_priority,
+      decision_rules, policy_version, required_reviews, outcome_status)
+      values ('i1', 'p1', '"in"', '"out"', '{}', '[]', 1, 'pass', 0, '{"matched_rules":[],"queue":null}', 1, 0, 'approved')`.execute(
+      store.db,
+    );
+
+    expect((await migrateToLatest(store)).applied).toEqual(['002-review-probability']);
+    const rows = await sql<{ id: string; review_probability: number | null }>`select id, review_probability from items`.execute(store.db);
+    // Old items have no recorded probability: the estimators count them as unknown.
+    expect(rows.rows).toEqual([{ id: 'i1', review_probability: null }]);
   });
 });

@@ -84,6 +84,37 @@ function matchRule(rule: CompiledRule, policy: CompiledPolicy, view: FactsView):
   };
 }
 
+/** Chance that `rule` matches these facts: 0 or 1 from its condition, times its sample rate. */
+function matchProbability(rule: CompiledRule, view: FactsView): number {
+  if (rule.when !== undefined && !evaluateCompiled(rule.when, view).result) return 0;
+  return rule.sample ?? 1;
+}
+
+/** P(A or B) for independent events, exact at 0 and 1 so a lone 0.1 sample stays 0.1. */
+function either(a: number, b: number): number {
+  if (a === 1 || b === 1) return 1;
+  return a + b - a * b;
+}
+
+/**
+ * The inclusion probability of one item in human review. Sampling draws are independent per
+ * rule (each hashes the rule name), so rules combine as independent events. An item goes to a
+ * person when some review or hold rule matches, or when no rule at all matches and the
+ * policy's default action is not `pass`.
+ */
+export function reviewProbability(policy: CompiledPolicy, facts: ItemFacts): number {
+  const view = new FactsView(facts);
+  let anyReviewRule = 0;
+  let anyPassRule = 0;
+  for (const rule of policy.rules) {
+    const p = matchProbability(rule, view);
+    if (rule.action === 'pass') anyPassRule = either(anyPassRule, p);
+    else anyReviewRule = either(anyReviewRule, p);
+  }
+  if (policy.defaultAction === 'pass') return anyReviewRule;
+  return either(anyReviewRule, 1 - anyPassRule);
+}
+
 /**
  * Routes one item: every rule is evaluated, the strictest matched action wins, and the work
  * goes to the queue of the highest-priority rule that asked for that action.
@@ -91,7 +122,10 @@ function matchRule(rule: CompiledRule, policy: CompiledPolicy, view: FactsView):
 export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decision {
   const view = new FactsView(facts);
   const matched: MatchedRule[] = [];
+  // Deterministic policies (no sampled rule) need no second pass: the probability is the action.
+  let sampled = false;
   for (const rule of policy.rules) {
+    if (rule.sample !== undefined) sampled = true;
     const match = matchRule(rule, policy, view);
     if (match !== undefined) matched.push(match);
   }
@@ -106,6 +140,7 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decisi
       policy_version: policy.version,
       required_reviews: reviews ? DEFAULT_OVERLAP : 0,
       queue: reviews ? defaultQueueFor(action) : null,
+      review_probability: sampled ? reviewProbability(policy, facts) : reviews ? 1 : 0,
     };
   }
 
@@ -130,5 +165,6 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decisi
     policy_version: policy.version,
     required_reviews: action === 'pass' ? 0 : requiredReviews,
     queue: action === 'pass' || lead === undefined ? null : lead.queue,
+    review_probability: sampled ? reviewProbability(policy, facts) : action === 'pass' ? 0 : 1,
   };
 }

@@ -69,6 +69,14 @@ export const Decision = Type.Object(
     policy_version: Type.Integer(),
     required_reviews: Type.Integer({ description: 'Distinct reviewers whose judgments resolve the item' }),
     queue: Nullable(Type.String()),
+    review_probability: Nullable(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          'Probability that the policy sends an item with these facts to a person (1 for a deterministic rule, the sample rate for an audit sample); null for items stored before it was recorded',
+      }),
+    ),
   },
   { description: 'What the policy decided for this item, and which rules matched and why' },
 );

@@ -1,6 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
-import * as m002 from './migrations/002-review-probability.js';
+import * as m002 from './migrations/002-statistics.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -11,7 +11,7 @@ interface DialectMigration {
 /** Migrations are compiled into the bundle (not read from disk) so `dist/` runs anywhere. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-initial': m001,
-  '002-review-probability': m002,
+  '002-statistics': m002,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerClientCommands } from './commands/client-commands.js';
+import { registerStatsCommands } from './commands/stats-commands.js';
 import { CliError } from './cli-error.js';
 
 const program = new Command()
@@ -13,6 +14,7 @@ const program = new Command()
 
 registerServerCommands(program);
 registerClientCommands(program);
+registerStatsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -54,3 +54,18 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   }
   return true;
 }
+
+const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The statistics return camelCase TypeScript objects; the API and CLI speak snake_case JSON.
+ * Converts object keys at every depth (arrays and typed arrays become plain arrays); values
+ * are left alone, so labels and ids keep their spelling.
+ */
+export function snakeCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeCaseKeys);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), snakeCaseKeys(v)]));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), snakeCaseKeys(v)]));
+  return value;
+}

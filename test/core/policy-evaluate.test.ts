@@ -229,7 +229,7 @@ describe('evaluatePolicy: combining matched rules', () => {
 });
 
 describe('reviewProbability', () => {
-  const prob = (rules: PolicyDocument['rules'], f: Partial<ItemFacts> = {}, extra: Partial<PolicyDocument> = {}) =>
+  const prob = (rules: unknown[], f: Partial<ItemFacts> = {}, extra: Record<string, unknown> = {}) =>
     reviewProbability(compilePolicy(doc(rules, extra), 1), facts(f));
 
   it('is 1 when a deterministic review or hold rule matches, whatever the samples', () => {
@@ -263,7 +263,7 @@ describe('reviewProbability', () => {
   });
 
   it('ignores pass rules under a pass default, and counts them against a review default', () => {
-    const rules: PolicyDocument['rules'] = [{ name: 'skip', sample: 0.25, action: 'pass' }];
+    const rules: unknown[] = [{ name: 'skip', sample: 0.25, action: 'pass' }];
     expect(prob(rules)).toBe(0);
     // Default review applies only when the 25% pass sample did not match.
     expect(prob(rules, {}, { default_action: 'review' })).toBeCloseTo(0.75, 12);

@@ -18,6 +18,8 @@ const READERS: Role[] = ['admin', 'manager', 'expert', 'reviewer', 'viewer'];
 const WORKERS: Role[] = ['admin', 'manager', 'expert', 'reviewer'];
 const CONFIGURERS: Role[] = ['admin', 'manager'];
 const INGESTERS: Role[] = ['admin', 'manager', 'ingest'];
+// Reviewers see no figures built from their peers' judgments.
+const STATS_READERS: Role[] = ['admin', 'manager', 'viewer'];
 
 interface Ctx {
   api: TestApi;
@@ -167,6 +169,27 @@ const ROUTES: RouteCase[] = [
     ok: 200,
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/audit`, c.key),
   },
+  {
+    route: 'GET stats/agreement',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/agreement`, c.key),
+  },
+  {
+    route: 'GET stats/labels',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/labels`, c.key),
+  },
+  {
+    route: 'GET stats/reviewers',
+    permission: 'reviewers:assess',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/reviewers`, c.key),
+  },
 ];
 
 describe('the route table matches permissions.ts', () => {
@@ -296,6 +319,9 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['release', () => api.call('POST', `/v1/tasks/${taskB}/release`, key), 'TG_TASK_NOT_FOUND'],
           ['judgment', () => api.call('POST', `/v1/tasks/${taskB}/judgments`, key, { verdict: 'approve' }), 'TG_TASK_NOT_FOUND'],
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET stats/agreement', () => api.call('GET', `/v1/projects/${projectB}/stats/agreement`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET stats/labels', () => api.call('GET', `/v1/projects/${projectB}/stats/labels`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET stats/reviewers', () => api.call('GET', `/v1/projects/${projectB}/stats/reviewers`, key), 'TG_PROJECT_NOT_FOUND'],
         ];
         for (const [name, send, code] of cases) {
           const res = await send();

@@ -41,6 +41,13 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestDb> 
     async drop() {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
+      // A closed pool's connections finish closing a moment after close() resolves; forcing the
+      // drop before they have gone kills them, and pg reports that as an unhandled error.
+      for (let i = 0; i < 50; i++) {
+        const open = await c.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
+        if (Number(open.rows[0]?.n) === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },

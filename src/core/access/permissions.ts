@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'items:read',
   'tasks:work',
   'audit:read',
+  'stats:read',
+  'reviewers:assess',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -18,15 +20,25 @@ const WORK: Permission[] = [...READ, 'tasks:work'];
 
 /**
  * Least privilege, as one table so it can be read and tested whole. `ingest` keys sit in
- * front of production models and may only send items; `viewer` reads; `reviewer` and `expert`
- * work tasks; `manager` configures projects; only `admin` mints keys.
+ * front of production models and may only send items; `viewer` reads, quality figures included;
+ * `reviewer` and `expert` work tasks and see no statistics on their peers (aggregates would
+ * show them how others judged); `manager` configures projects and assesses reviewers; only
+ * `admin` mints keys.
  */
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   ingest: new Set<Permission>(['items:create']),
-  viewer: new Set<Permission>(READ),
+  viewer: new Set<Permission>([...READ, 'stats:read']),
   reviewer: new Set<Permission>(WORK),
   expert: new Set<Permission>(WORK),
-  manager: new Set<Permission>([...WORK, 'projects:create', 'projects:configure', 'items:create', 'audit:read']),
+  manager: new Set<Permission>([
+    ...WORK,
+    'projects:create',
+    'projects:configure',
+    'items:create',
+    'audit:read',
+    'stats:read',
+    'reviewers:assess',
+  ]),
   admin: new Set<Permission>(PERMISSIONS),
 };
 

@@ -1,0 +1,191 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isTollgateError } from '../../core/errors.js';
+import { snakeCaseKeys } from '../../core/json.js';
+import { cohenKappa, type KappaWeights } from '../../core/stats/agreement/cohen-kappa.js';
+import { fleissKappa } from '../../core/stats/agreement/fleiss-kappa.js';
+import { krippendorffAlpha, type KrippendorffLevel } from '../../core/stats/agreement/krippendorff-alpha.js';
+import { krippendorffAlphaBootstrap } from '../../core/stats/agreement/krippendorff-bootstrap.js';
+import { percentAgreement } from '../../core/stats/agreement/percent-agreement.js';
+import { bootstrapByUnits } from '../../core/stats/agreement/unit-bootstrap.js';
+import { dawidSkene } from '../../core/stats/aggregation/dawid-skene.js';
+import { majorityVote, type LabelJudgment, type TieRule } from '../../core/stats/aggregation/majority-vote.js';
+import { weightedVote } from '../../core/stats/aggregation/weighted-vote.js';
+import type { Rating, RatingValue } from '../../core/stats/ratings.js';
+import { reviewerAccuracy, reviewerAgreement } from '../../core/stats/reviewer/reviewer-accuracy.js';
+import { readText } from '../input-files.js';
+import { badInput, parseCsvTable, ratingsFromCsv, typedValues } from '../csv-tables.js';
+import { processIo, type CliIo } from './client-options.js';
+import { intArg } from './option-parsers.js';
+
+type Metric = 'percent' | 'cohen' | 'fleiss' | 'krippendorff';
+
+interface AgreementOptions {
+  metric: Metric;
+  level: KrippendorffLevel;
+  weights?: KappaWeights;
+  categories?: RatingValue[];
+  bootstrap?: number;
+  seed: string;
+  ciLevel: number;
+}
+
+function levelArg(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be a number strictly between 0 and 1, e.g. 0.95');
+  return n;
+}
+
+/** `--categories low,mid,high`: the order of ordinal categories; numbers stay numbers, as in the file. */
+function categoriesArg(value: string): RatingValue[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => p === '')) throw new InvalidArgumentError('expected a comma-separated list such as low,mid,high');
+  return typedValues(parts).map((v) => v ?? '');
+}
+
+/** Statistics errors on the user's data are input errors: exit 2 with the module's own message. */
+function asInputError(err: unknown, source: string): unknown {
+  if (isTollgateError(err) && (err.code === 'TG_STATS_INVALID_INPUT' || err.code === 'TG_STATS_UNDEFINED')) {
+    return badInput(`${source}: ${err.message}`);
+  }
+  return err;
+}
+
+function agreementReport(ratings: Rating[], o: AgreementOptions): Record<string, unknown> {
+  const boot = o.bootstrap === undefined ? undefined : { samples: o.bootstrap, seed: o.seed, level: o.ciLevel };
+  const interval = (statistic: (r: Rating[]) => number): Record<string, unknown> => {
+    if (boot === undefined) return {};
+    const ci = bootstrapByUnits(ratings, statistic, boot);
+    return { ...ci, bootstrapSamples: ci.samples, samples: undefined };
+  };
+  switch (o.metric) {
+    case 'percent': {
+      const r = percentAgreement(ratings);
+      return { metric: 'percent', ...r, ...interval((s) => percentAgreement(s).value) };
+    }
+    case 'cohen': {
+      const options = {
+        ...(o.weights === undefined ? {} : { weights: o.weights }),
+        ...(o.categories === undefined ? {} : { categories: o.categories }),
+      };
+      const r = cohenKappa(ratings, options);
+      return {
+        metric: 'cohen',
+        ...r,
+        weights: o.weights ?? 'none',
+        raters: 2,
+        raterIds: r.raters,
+        ...interval((s) => cohenKappa(s, options).value),
+      };
+    }
+    case 'fleiss': {
+      const r = fleissKappa(ratings);
+      return { metric: 'fleiss', ...r, ...interval((s) => fleissKappa(s).value) };
+    }
+    case 'krippendorff': {
+      const options = { level: o.level, ...(o.categories === undefined ? {} : { categories: o.categories }) };
+      if (boot === undefined) return { metric: 'krippendorff', ...krippendorffAlpha(ratings, options) };
+      const r = krippendorffAlphaBootstrap(ratings, options, boot);
+      return { metric: 'krippendorff', ...r, samples: undefined, bootstrapSamples: r.samples };
+    }
+  }
+}
+
+/** One JSON object on stdout, keys in snake_case like the HTTP API. */
+const printJson = (io: CliIo, value: unknown): void => io.out(`${JSON.stringify(snakeCaseKeys(value), null, 2)}\n`);
+
+function judgmentsFromCsv(text: string, source: string): LabelJudgment[] {
+  return ratingsFromCsv(text, source).flatMap((r) => (r.value === null ? [] : [{ item: r.unit, reviewer: r.rater, label: r.value }]));
+}
+
+function goldFromCsv(text: string, source: string): Map<string, RatingValue> {
+  const rows = parseCsvTable(text, source, ['unit', 'value']);
+  const values = typedValues(rows.map((r) => r.cells.value ?? ''));
+  const gold = new Map<string, RatingValue>();
+  rows.forEach((r, i) => {
+    const value = values[i];
+    const unit = r.cells.unit ?? '';
+    if (value === null || value === undefined) throw badInput(`${source}:${r.line}: empty gold value for unit "${unit}"`);
+    if (gold.has(unit)) throw badInput(`${source}:${r.line}: unit "${unit}" has two gold answers`);
+    gold.set(unit, value);
+  });
+  return gold;
+}
+
+/** Offline statistics over CSV files: no server, no store. */
+export function registerStatsCommands(program: Command, io: CliIo = processIo): void {
+  program
+    .command('agreement <file>')
+    .description('Inter-rater agreement of a CSV file with the header unit,rater,value (one rating a row; an empty value is missing)')
+    .addOption(
+      new Option('--metric <metric>', 'agreement measure').choices(['percent', 'cohen', 'fleiss', 'krippendorff']).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--level <level>', 'Krippendorff: level of measurement')
+        .choices(['nominal', 'ordinal', 'interval', 'ratio'])
+        .default('nominal'),
+    )
+    .addOption(new Option('--weights <weights>', 'Cohen: weighted kappa for ordered categories').choices(['linear', 'quadratic']))
+    .option('--categories <list>', 'category order for ordinal data or weighted kappa with text values, e.g. low,mid,high', categoriesArg)
+    .option('--bootstrap <n>', 'add a percentile bootstrap interval from N resamples of units (ci_low, ci_high)', intArg(1, 20_000))
+    .option('--seed <seed>', 'bootstrap seed; the same seed gives the same interval', '1')
+    .option('--ci-level <p>', 'bootstrap confidence level', levelArg, 0.95)
+    .action(async (file: string, opts: AgreementOptions) => {
+      const ratings = ratingsFromCsv(await readText(file, io.stdin), file);
+      try {
+        printJson(io, agreementReport(ratings, opts));
+      } catch (err) {
+        throw asInputError(err, file);
+      }
+    });
+
+  program
+    .command('reviewers <file>')
+    .description('Each reviewer against the consensus of the others, and against gold answers with --gold (CSV unit,rater,value)')
+    .option('--gold <file>', 'gold answers, CSV with the header unit,value')
+    .option('--ci-level <p>', 'Wilson interval confidence level', levelArg, 0.95)
+    .action(async (file: string, opts: { gold?: string; ciLevel: number }) => {
+      const judgments = judgmentsFromCsv(await readText(file, io.stdin), file).map((j) => ({
+        reviewer: j.reviewer,
+        item: j.item,
+        value: j.label,
+      }));
+      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readText(opts.gold, io.stdin), opts.gold);
+      try {
+        printJson(io, {
+          agreementWithPeers: reviewerAgreement(judgments, { level: opts.ciLevel }),
+          ...(gold === undefined ? {} : { gold: reviewerAccuracy(judgments, gold, { level: opts.ciLevel }) }),
+        });
+      } catch (err) {
+        throw asInputError(err, file);
+      }
+    });
+
+  program
+    .command('aggregate <file>')
+    .description('One label per unit from several reviewers (CSV unit,rater,value): majority, accuracy-weighted vote or Dawid-Skene')
+    .addOption(new Option('--method <method>', 'aggregation method').choices(['majority', 'weighted', 'dawid-skene']).default('majority'))
+    .addOption(new Option('--ties <rule>', 'majority and weighted: none, lowest or all').choices(['none', 'lowest', 'all']).default('none'))
+    .option('--gold <file>', 'weighted: weigh reviewers by their accuracy on these gold answers (CSV unit,value)')
+    .action(async (file: string, opts: { method: 'majority' | 'weighted' | 'dawid-skene'; ties: TieRule; gold?: string }) => {
+      const judgments = judgmentsFromCsv(await readText(file, io.stdin), file);
+      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readText(opts.gold, io.stdin), opts.gold);
+      try {
+        if (opts.method === 'majority') printJson(io, { method: 'majority', items: majorityVote(judgments, { ties: opts.ties }) });
+        else if (opts.method === 'weighted') {
+          const accuracy =
+            gold === undefined
+              ? undefined
+              : reviewerAccuracy(
+                  judgments.map((j) => ({ reviewer: j.reviewer, item: j.item, value: j.label })),
+                  gold,
+                ).reviewers.map((r) => ({ reviewer: r.reviewer, correct: r.correct, total: r.total }));
+          printJson(io, {
+            method: 'weighted',
+            ...weightedVote(judgments, { ties: opts.ties, ...(accuracy === undefined ? {} : { accuracy }) }),
+          });
+        } else printJson(io, { method: 'dawid-skene', ...dawidSkene(judgments) });
+      } catch (err) {
+        throw asInputError(err, file);
+      }
+    });
+}

@@ -1,0 +1,78 @@
+import { isTollgateError } from '../../errors.js';
+import { percentileInterval } from '../quantile.js';
+import { createRandom, seedText, type RandomSeed } from '../random.js';
+import type { Rating } from '../ratings.js';
+import { invalidStatsInput, undefinedStatistic } from '../stats-errors.js';
+
+export interface UnitBootstrapOptions {
+  samples: number;
+  seed: RandomSeed;
+  /** Confidence level in (0, 1); default 0.95. */
+  level?: number;
+}
+
+export interface UnitBootstrapInterval {
+  ciLow: number;
+  ciHigh: number;
+  ciLevel: number;
+  samples: number;
+  seed: RandomSeed;
+  /** Resamples on which the statistic was undefined, left out of the interval. */
+  skippedSamples: number;
+}
+
+/** Bounded like Krippendorff's bootstrap: each resample recomputes the statistic in full. */
+export const UNIT_BOOTSTRAP_MAX_SAMPLES = 20_000;
+
+/**
+ * Percentile bootstrap interval (Efron & Tibshirani 1993, ch. 13) for any agreement statistic of
+ * reliability data, resampling whole units with replacement as krippendorffAlphaBootstrap does:
+ * a unit's ratings are dependent, the units are the sampled objects. A unit drawn twice enters
+ * the resample twice under distinct ids. Resamples where the statistic is undefined (for example
+ * a kappa whose resample shows one category only) are skipped and counted.
+ *
+ * Generic, so slower than the Krippendorff-specific one: samples × the statistic's own cost.
+ */
+export function bootstrapByUnits(
+  ratings: readonly Rating[],
+  statistic: (resample: Rating[]) => number,
+  options: UnitBootstrapOptions,
+): UnitBootstrapInterval {
+  const { samples, level = 0.95 } = options;
+  if (!Number.isInteger(samples) || samples < 1 || samples > UNIT_BOOTSTRAP_MAX_SAMPLES) {
+    throw invalidStatsInput(`samples must be an integer from 1 to ${UNIT_BOOTSTRAP_MAX_SAMPLES} (got ${String(samples)})`, { samples });
+  }
+  if (typeof level !== 'number' || !(level > 0 && level < 1)) {
+    throw invalidStatsInput(`level must be a number strictly between 0 and 1 (got ${String(level)})`, { level });
+  }
+  seedText(options.seed);
+
+  const byUnit = new Map<string, Rating[]>();
+  for (const r of ratings) {
+    const list = byUnit.get(r.unit);
+    if (list === undefined) byUnit.set(r.unit, [r]);
+    else list.push(r);
+  }
+  const units = [...byUnit.values()];
+  if (units.length < 2) throw undefinedStatistic('a bootstrap interval needs at least two units', { units: units.length });
+
+  const rng = createRandom(options.seed);
+  const values = new Float64Array(samples);
+  let defined = 0;
+  for (let s = 0; s < samples; s++) {
+    const resample: Rating[] = [];
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[rng.nextInt(units.length)]!;
+      for (const r of unit) resample.push({ unit: `${i}`, rater: r.rater, value: r.value });
+    }
+    try {
+      values[defined++] = statistic(resample);
+    } catch (err) {
+      if (!isTollgateError(err) || err.code !== 'TG_STATS_UNDEFINED') throw err;
+      defined--;
+    }
+  }
+  if (defined === 0) throw undefinedStatistic('the statistic was undefined on every bootstrap resample', { samples });
+  const { low, high } = percentileInterval(values.subarray(0, defined).sort(), level);
+  return { ciLow: low, ciHigh: high, ciLevel: level, samples, seed: options.seed, skippedSamples: samples - defined };
+}

@@ -1,0 +1,80 @@
+import type { TypedApp } from '../typed-app.js';
+import type { AppContext } from '../../app/context.js';
+import { aggregatedLabels, errorRate, projectAgreement, reviewerStats } from '../../app/stats-service.js';
+import { snakeCaseKeys } from '../../core/json.js';
+import { principalOf } from '../auth.js';
+import { errorResponses, ProjectParams } from '../schemas/common.js';
+import {
+  AgreementQuery,
+  AgreementReport,
+  ErrorRateQuery,
+  ErrorRateReport,
+  LabelQuery,
+  LabelReport,
+  ReviewerQuery,
+  ReviewerReport,
+} from '../schemas/stats.js';
+
+/** The core's statistics are camelCase; the API answers in snake_case like every other route. */
+const present = <T>(projectId: string, report: T) => snakeCaseKeys({ project_id: projectId, ...report }) as never;
+
+export function registerStatsRoutes(app: TypedApp, ctx: AppContext): void {
+  app.get(
+    '/v1/projects/:project_id/stats/agreement',
+    {
+      schema: {
+        tags: ['statistics'],
+        summary:
+          "Agreement between reviewers per field (verdict, each rubric criterion), overall and per queue: Krippendorff's alpha and percent agreement",
+        description:
+          'Computed from the judgments made in the window. Items judged by two or more reviewers are the units; a field with no such item reports `defined: false` with the reason.',
+        params: ProjectParams,
+        querystring: AgreementQuery,
+        response: { 200: AgreementReport, ...errorResponses },
+      },
+    },
+    async (req) => present(req.params.project_id, await projectAgreement(ctx, principalOf(req), req.params.project_id, req.query)),
+  );
+  app.get(
+    '/v1/projects/:project_id/stats/reviewers',
+    {
+      schema: {
+        tags: ['statistics'],
+        summary: 'Each reviewer against the consensus of the other reviewers of the same items, with a Wilson interval (managers)',
+        params: ProjectParams,
+        querystring: ReviewerQuery,
+        response: { 200: ReviewerReport, ...errorResponses },
+      },
+    },
+    async (req) => present(req.params.project_id, await reviewerStats(ctx, principalOf(req), req.params.project_id, req.query)),
+  );
+  app.get(
+    '/v1/projects/:project_id/stats/labels',
+    {
+      schema: {
+        tags: ['statistics'],
+        summary: 'One label per item from its judgments: majority vote, accuracy-weighted vote or Dawid–Skene',
+        params: ProjectParams,
+        querystring: LabelQuery,
+        response: { 200: LabelReport, ...errorResponses },
+      },
+    },
+    async (req) => present(req.params.project_id, await aggregatedLabels(ctx, principalOf(req), req.params.project_id, req.query)),
+  );
+  app.get(
+    '/v1/projects/:project_id/stats/error-rate',
+    {
+      schema: {
+        tags: ['statistics'],
+        summary:
+          "The model's error rate on all production, corrected for routing by inverse-probability weighting, beside the naive reviewed-only rate",
+        description:
+          'An error is a human verdict of reject or correct. Each reviewed item counts 1 / its recorded review probability (Horvitz–Thompson and Hájek). See docs/statistics.md.',
+        params: ProjectParams,
+        querystring: ErrorRateQuery,
+        response: { 200: ErrorRateReport, ...errorResponses },
+      },
+    },
+    async (req) => present(req.params.project_id, await errorRate(ctx, principalOf(req), req.params.project_id, req.query)),
+  );
+}

@@ -10,8 +10,14 @@ import { bootstrapByUnits } from '../../core/stats/agreement/unit-bootstrap.js';
 import { dawidSkene } from '../../core/stats/aggregation/dawid-skene.js';
 import { majorityVote, type LabelJudgment, type TieRule } from '../../core/stats/aggregation/majority-vote.js';
 import { weightedVote } from '../../core/stats/aggregation/weighted-vote.js';
+import { chiSquareHomogeneity } from '../../core/stats/drift/chi-square.js';
+import { jensenShannonFromLabels } from '../../core/stats/drift/jensen-shannon.js';
+import { ksTwoSample } from '../../core/stats/drift/ks-test.js';
+import { psi, psiFromCounts } from '../../core/stats/drift/psi.js';
+import { ipwErrorRate, type RoutedItem } from '../../core/stats/estimation/ipw-error-rate.js';
 import type { Rating, RatingValue } from '../../core/stats/ratings.js';
 import { reviewerAccuracy, reviewerAgreement } from '../../core/stats/reviewer/reviewer-accuracy.js';
+import { CliError } from '../cli-error.js';
 import { readText } from '../input-files.js';
 import { badInput, parseCsvTable, ratingsFromCsv, typedValues } from '../csv-tables.js';
 import { processIo, type CliIo } from './client-options.js';
@@ -111,6 +117,70 @@ function goldFromCsv(text: string, source: string): Map<string, RatingValue> {
   return gold;
 }
 
+/** A file the statistics cannot read is bad input like any other: exit 2, as documented. */
+async function readInput(file: string, io: CliIo): Promise<string> {
+  try {
+    return await readText(file, io.stdin);
+  } catch (err) {
+    if (err instanceof CliError) throw badInput(err.message);
+    throw err;
+  }
+}
+
+/** A one-column sample (header `value`); empty cells are skipped as missing. */
+function sampleFromCsv(text: string, source: string): RatingValue[] {
+  const rows = parseCsvTable(text, source, ['value']);
+  return typedValues(rows.map((r) => r.cells.value ?? '')).filter((v): v is RatingValue => v !== null);
+}
+
+function numbersOnly(sample: RatingValue[], source: string, metric: string): number[] {
+  const bad = sample.find((v) => typeof v !== 'number');
+  if (bad !== undefined) throw badInput(`${source}: --metric ${metric} needs numbers, got "${String(bad)}"`);
+  return sample as number[];
+}
+
+function labelCounts(sample: readonly RatingValue[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of sample) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
+  return counts;
+}
+
+type DriftMetric = 'psi' | 'ks' | 'js' | 'chi-square';
+
+function driftReport(metric: DriftMetric, ref: RatingValue[], cur: RatingValue[], files: [string, string], bins: number | undefined) {
+  const numeric = ref.every((v) => typeof v === 'number') && cur.every((v) => typeof v === 'number');
+  switch (metric) {
+    case 'psi':
+      // Numbers are binned by the reference's quantiles; labels are their own bins.
+      return numeric
+        ? psi(ref, cur, bins === undefined ? {} : { bins })
+        : psiFromCounts(labelCounts(ref), labelCounts(cur));
+    case 'ks':
+      return ksTwoSample(numbersOnly(ref, files[0], 'ks'), numbersOnly(cur, files[1], 'ks'));
+    case 'js':
+      return jensenShannonFromLabels(ref, cur);
+    case 'chi-square':
+      return chiSquareHomogeneity(labelCounts(ref), labelCounts(cur));
+  }
+}
+
+const BOOLEAN: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+
+/** Items for the error-rate estimate: `review_probability,reviewed,error`, one item a row. */
+function routedItemsFromCsv(text: string, source: string): RoutedItem[] {
+  return parseCsvTable(text, source, ['review_probability', 'reviewed', 'error']).map(({ line, cells }) => {
+    const p = Number(cells.review_probability);
+    if (cells.review_probability === '' || !Number.isFinite(p))
+      throw badInput(`${source}:${line}: review_probability must be a number in [0, 1]`);
+    const reviewed = BOOLEAN[(cells.reviewed ?? '').toLowerCase()];
+    if (reviewed === undefined) throw badInput(`${source}:${line}: reviewed must be true or false`);
+    const errorCell = (cells.error ?? '').toLowerCase();
+    const error = errorCell === '' ? undefined : BOOLEAN[errorCell];
+    if (errorCell !== '' && error === undefined) throw badInput(`${source}:${line}: error must be true, false or empty`);
+    return { reviewProbability: p, reviewed, ...(error === undefined ? {} : { error }) };
+  });
+}
+
 /** Offline statistics over CSV files: no server, no store. */
 export function registerStatsCommands(program: Command, io: CliIo = processIo): void {
   program
@@ -130,7 +200,7 @@ export function registerStatsCommands(program: Command, io: CliIo = processIo): 
     .option('--seed <seed>', 'bootstrap seed; the same seed gives the same interval', '1')
     .option('--ci-level <p>', 'bootstrap confidence level', levelArg, 0.95)
     .action(async (file: string, opts: AgreementOptions) => {
-      const ratings = ratingsFromCsv(await readText(file, io.stdin), file);
+      const ratings = ratingsFromCsv(await readInput(file, io), file);
       try {
         printJson(io, agreementReport(ratings, opts));
       } catch (err) {
@@ -144,12 +214,12 @@ export function registerStatsCommands(program: Command, io: CliIo = processIo): 
     .option('--gold <file>', 'gold answers, CSV with the header unit,value')
     .option('--ci-level <p>', 'Wilson interval confidence level', levelArg, 0.95)
     .action(async (file: string, opts: { gold?: string; ciLevel: number }) => {
-      const judgments = judgmentsFromCsv(await readText(file, io.stdin), file).map((j) => ({
+      const judgments = judgmentsFromCsv(await readInput(file, io), file).map((j) => ({
         reviewer: j.reviewer,
         item: j.item,
         value: j.label,
       }));
-      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readText(opts.gold, io.stdin), opts.gold);
+      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readInput(opts.gold, io), opts.gold);
       try {
         printJson(io, {
           agreementWithPeers: reviewerAgreement(judgments, { level: opts.ciLevel }),
@@ -167,8 +237,8 @@ export function registerStatsCommands(program: Command, io: CliIo = processIo): 
     .addOption(new Option('--ties <rule>', 'majority and weighted: none, lowest or all').choices(['none', 'lowest', 'all']).default('none'))
     .option('--gold <file>', 'weighted: weigh reviewers by their accuracy on these gold answers (CSV unit,value)')
     .action(async (file: string, opts: { method: 'majority' | 'weighted' | 'dawid-skene'; ties: TieRule; gold?: string }) => {
-      const judgments = judgmentsFromCsv(await readText(file, io.stdin), file);
-      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readText(opts.gold, io.stdin), opts.gold);
+      const judgments = judgmentsFromCsv(await readInput(file, io), file);
+      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readInput(opts.gold, io), opts.gold);
       try {
         if (opts.method === 'majority') printJson(io, { method: 'majority', items: majorityVote(judgments, { ties: opts.ties }) });
         else if (opts.method === 'weighted') {
@@ -184,6 +254,36 @@ export function registerStatsCommands(program: Command, io: CliIo = processIo): 
             ...weightedVote(judgments, { ties: opts.ties, ...(accuracy === undefined ? {} : { accuracy }) }),
           });
         } else printJson(io, { method: 'dawid-skene', ...dawidSkene(judgments) });
+      } catch (err) {
+        throw asInputError(err, file);
+      }
+    });
+
+  program
+    .command('drift <reference> <current>')
+    .description('Compare two samples (CSV files with the header value): PSI, Kolmogorov-Smirnov, Jensen-Shannon distance or chi-square')
+    .addOption(new Option('--metric <metric>', 'drift measure').choices(['psi', 'ks', 'js', 'chi-square']).makeOptionMandatory())
+    .option('--bins <n>', 'PSI on numbers: bins cut at the reference quantiles (default 10)', intArg(2, 1000))
+    .action(async (reference: string, current: string, opts: { metric: DriftMetric; bins?: number }) => {
+      const ref = sampleFromCsv(await readInput(reference, io), reference);
+      const cur = sampleFromCsv(await readInput(current, io), current);
+      try {
+        printJson(io, { metric: opts.metric, ...driftReport(opts.metric, ref, cur, [reference, current], opts.bins) });
+      } catch (err) {
+        throw asInputError(err, `${reference} vs ${current}`);
+      }
+    });
+
+  program
+    .command('error-rate <file>')
+    .description(
+      'Error rate of all items when only some were reviewed (CSV review_probability,reviewed,error): naive, Horvitz-Thompson, Hajek',
+    )
+    .option('--ci-level <p>', 'confidence level of the intervals', levelArg, 0.95)
+    .action(async (file: string, opts: { ciLevel: number }) => {
+      const items = routedItemsFromCsv(await readInput(file, io), file);
+      try {
+        printJson(io, ipwErrorRate(items, { level: opts.ciLevel }));
       } catch (err) {
         throw asInputError(err, file);
       }

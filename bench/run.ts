@@ -11,6 +11,7 @@ import { VERSION } from '../src/version.js';
 import { runBatch, type BatchResult } from './batch.js';
 import { runClaims, type ClaimsOutcome } from './claims.js';
 import { runIngest, type IngestResult } from './ingest.js';
+import { runStats, type StatsResult } from './stats.js';
 import type { CpuReport } from './lib/cpu.js';
 import { loadBenchEnv, maskUrl } from './lib/env.js';
 import { BENCH_DIR, isStopping } from './lib/proc.js';
@@ -45,7 +46,7 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 log(`Tollgate ${VERSION} | ${machine.cores} cores (${machine.cpu}) | node ${machine.node} | load avg ${machine.loadAvgAtStart.join(' ')}`);
 log(`running ${env.only.join(', ')}; ${env.duration}s per measured run after ${env.warmup}s warm-up`);
 
-const results: { ingest?: IngestResult; batch?: BatchResult; claims?: ClaimsOutcome } = {};
+const results: { ingest?: IngestResult; batch?: BatchResult; claims?: ClaimsOutcome; stats?: StatsResult } = {};
 const failures: Record<string, string> = {};
 const started = Date.now();
 /** One benchmark failing (a port, a database permission) must not lose the others' numbers. */
@@ -70,6 +71,10 @@ if (env.only.includes('batch')) {
 if (env.only.includes('claims')) {
   log(`claims: seeding ${env.claimTasks} tasks on PostgreSQL, then ${env.claimers} claimers…`);
   results.claims = await attempt('claims', () => runClaims(env, profDir));
+}
+if (env.only.includes('stats')) {
+  log("stats: Krippendorff's alpha, 100,000 units x 5 raters, 10% missing, nominal and interval…");
+  results.stats = await attempt('stats', () => Promise.resolve(runStats()));
 }
 if (isStopping()) {
   log('interrupted: no results written');
@@ -130,6 +135,15 @@ if (results.claims) {
       `claims: ${r.claims} in ${r.seconds.toFixed(2)} s, latency p50/p99 ${r.latencyMs.p50.toFixed(1)}/${r.latencyMs.p99.toFixed(1)} ms, errors ${r.errors}, pool ${r.pool}; ` +
         `seeded ${r.seeded.tasks} tasks in ${r.seeded.seconds.toFixed(1)} s; fsync=${r.server.fsync}, synchronous_commit=${r.server.synchronous_commit}; ` +
         `checks: ${r.checks.claimsMade} claims made, ${r.checks.claimedRows} tasks claimed, ${r.checks.claimAudits} claim audits, max claim_count ${r.checks.maxClaimCount}`,
+    );
+  }
+}
+
+if (results.stats) {
+  for (const a of results.stats.alpha) {
+    rows.push([`Krippendorff alpha, ${a.level}, 100k units x 5 (ms)`, a.ms.toFixed(0), '-', '-', '< 1000 ms', status(a.ms < 1000)]);
+    notes.push(
+      `alpha ${a.level}: ${a.ratings} ratings, median of 5 warm runs ${a.ms.toFixed(0)} ms, cold ${a.coldMs.toFixed(0)} ms, alpha ${a.value.toFixed(4)}`,
     );
   }
 }

@@ -8,8 +8,8 @@ function num(name: string, fallback: number, min: number): number {
   return n;
 }
 
-export type BenchName = 'ingest' | 'batch' | 'claims';
-export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims'];
+export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats';
+export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats'];
 
 function only(): BenchName[] {
   const raw = process.env.BENCH_ONLY;

@@ -1,19 +1,25 @@
 import { assertCan } from '../core/access/permissions.js';
 import { isTollgateError } from '../core/errors.js';
-import type { KrippendorffLevel } from '../core/stats/agreement/krippendorff-alpha.js';
-import { krippendorffAlpha } from '../core/stats/agreement/krippendorff-alpha.js';
-import { krippendorffAlphaBootstrap } from '../core/stats/agreement/krippendorff-bootstrap.js';
-import { percentAgreement } from '../core/stats/agreement/percent-agreement.js';
-import { dawidSkene } from '../core/stats/aggregation/dawid-skene.js';
-import { majorityVote, type LabelJudgment, type TieRule } from '../core/stats/aggregation/majority-vote.js';
-import { weightedVote } from '../core/stats/aggregation/weighted-vote.js';
-import type { Rating, RatingValue } from '../core/stats/ratings.js';
-import { reviewerAgreement } from '../core/stats/reviewer/reviewer-accuracy.js';
-import { invalidStatsInput } from '../core/stats/stats-errors.js';
+import {
+  dawidSkene,
+  invalidStatsInput,
+  ipwErrorRate,
+  krippendorffAlpha,
+  krippendorffAlphaBootstrap,
+  majorityVote,
+  percentAgreement,
+  reviewerAgreement,
+  weightedVote,
+  type KrippendorffLevel,
+  type LabelJudgment,
+  type Rating,
+  type RatingValue,
+  type RoutedItem,
+  type TieRule,
+} from '../core/stats/index.js';
 import type { CriterionScale, Principal, RubricDocument } from '../core/types.js';
 import { getVersion } from '../store/project-repo.js';
 import { countRoutingGroups, listJudgmentFacts, type JudgmentFact, type TimeWindow } from '../store/stats-repo.js';
-import { ipwErrorRate, type RoutedItem } from '../core/stats/estimation/ipw-error-rate.js';
 import type { AppContext } from './context.js';
 import { requireProject } from './project-service.js';
 

@@ -1,22 +1,32 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isTollgateError } from '../../core/errors.js';
 import { snakeCaseKeys } from '../../core/json.js';
-import { cohenKappa, type KappaWeights } from '../../core/stats/agreement/cohen-kappa.js';
-import { fleissKappa } from '../../core/stats/agreement/fleiss-kappa.js';
-import { krippendorffAlpha, type KrippendorffLevel } from '../../core/stats/agreement/krippendorff-alpha.js';
-import { krippendorffAlphaBootstrap } from '../../core/stats/agreement/krippendorff-bootstrap.js';
-import { percentAgreement } from '../../core/stats/agreement/percent-agreement.js';
-import { bootstrapByUnits } from '../../core/stats/agreement/unit-bootstrap.js';
-import { dawidSkene } from '../../core/stats/aggregation/dawid-skene.js';
-import { majorityVote, type LabelJudgment, type TieRule } from '../../core/stats/aggregation/majority-vote.js';
-import { weightedVote } from '../../core/stats/aggregation/weighted-vote.js';
-import { chiSquareHomogeneity } from '../../core/stats/drift/chi-square.js';
-import { jensenShannonFromLabels } from '../../core/stats/drift/jensen-shannon.js';
-import { ksTwoSample } from '../../core/stats/drift/ks-test.js';
-import { psi, psiFromCounts } from '../../core/stats/drift/psi.js';
-import { ipwErrorRate, type RoutedItem } from '../../core/stats/estimation/ipw-error-rate.js';
-import type { Rating, RatingValue } from '../../core/stats/ratings.js';
-import { reviewerAccuracy, reviewerAgreement } from '../../core/stats/reviewer/reviewer-accuracy.js';
+import {
+  bootstrapByUnits,
+  chiSquareHomogeneity,
+  cohenKappa,
+  dawidSkene,
+  fleissKappa,
+  ipwErrorRate,
+  jensenShannonFromLabels,
+  krippendorffAlpha,
+  krippendorffAlphaBootstrap,
+  ksTwoSample,
+  majorityVote,
+  percentAgreement,
+  psi,
+  psiFromCounts,
+  reviewerAccuracy,
+  reviewerAgreement,
+  weightedVote,
+  type KappaWeights,
+  type KrippendorffLevel,
+  type LabelJudgment,
+  type Rating,
+  type RatingValue,
+  type RoutedItem,
+  type TieRule,
+} from '../../core/stats/index.js';
 import { CliError } from '../cli-error.js';
 import { readText } from '../input-files.js';
 import { badInput, parseCsvTable, ratingsFromCsv, typedValues } from '../csv-tables.js';
@@ -152,9 +162,7 @@ function driftReport(metric: DriftMetric, ref: RatingValue[], cur: RatingValue[]
   switch (metric) {
     case 'psi':
       // Numbers are binned by the reference's quantiles; labels are their own bins.
-      return numeric
-        ? psi(ref, cur, bins === undefined ? {} : { bins })
-        : psiFromCounts(labelCounts(ref), labelCounts(cur));
+      return numeric ? psi(ref, cur, bins === undefined ? {} : { bins }) : psiFromCounts(labelCounts(ref), labelCounts(cur));
     case 'ks':
       return ksTwoSample(numbersOnly(ref, files[0], 'ks'), numbersOnly(cur, files[1], 'ks'));
     case 'js':

@@ -36,6 +36,6 @@ export function loadConfig(env: Env, cwd: string): ServerConfig {
       batch: intFrom(env, 'TOLLGATE_BATCH_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMITS.batch, 1024, 1024 * 1024 * 1024),
     },
     pgPoolSize: intFrom(env, 'TOLLGATE_PG_POOL_SIZE', 10, 1, 1000),
-    sweepIntervalMs: intFrom(env, 'TOLLGATE_SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+    sweepIntervalMs: intFrom(env, 'TOLLGATE_SWEEP_INTERVAL_MS', 1000, 100, 3_600_000),
   };
 }

@@ -3,7 +3,8 @@ import { pino, type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { createContext, type AppContext } from './app/context.js';
 import { bootstrapFirstAdminKey, ensureAdminKey } from './app/key-service.js';
-import { returnExpiredLeases } from './app/review-service.js';
+import { startScheduler } from './app/scheduler.js';
+import { ITEM_CHANNEL } from './store/notify-repo.js';
 import type { ServerConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -22,7 +23,7 @@ export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'tollgate' } });
 }
 
-/** Opens the store, migrates, bootstraps the admin key, listens, and sweeps expired leases. */
+/** Opens the store, migrates, bootstraps the admin key, listens, and runs the scheduler. */
 export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = openStore(config.store, { poolSize: config.pgPoolSize });
   const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger });
@@ -52,24 +53,22 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');
 
-  let sweeping = false;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    returnExpiredLeases(ctx)
-      .then((n) => n > 0 && logger.info({ returned: n }, 'expired leases returned to the queue'))
-      .catch((err: unknown) => logger.warn({ err }, 'lease sweep failed'))
-      .finally(() => (sweeping = false));
-  }, config.sweepIntervalMs);
-  timer.unref();
+  // Other servers on the same PostgreSQL announce item changes; wake the waits held here.
+  const unsubscribe = await store.subscribe(ITEM_CHANNEL, {
+    message: (itemId) => ctx.itemEvents.emit(itemId),
+    reset: () => ctx.itemEvents.emitAll(),
+    error: (err) => logger.warn({ err }, 'item change channel lost; reconnecting'),
+  });
+  const scheduler = startScheduler(ctx, { intervalMs: config.sweepIntervalMs, logger });
 
   return {
     app,
     ctx,
     url,
     async close() {
-      clearInterval(timer);
+      await scheduler.stop();
       await app.close();
+      await unsubscribe();
       await store.close();
     },
   };

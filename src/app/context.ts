@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { KnownProjects, RubricCache } from './doc-cache.js';
+import { ItemEvents } from './item-events.js';
 import { LeaseSweepThrottle } from './lease-sweep.js';
 import { PolicyCache } from './policy-cache.js';
 
@@ -17,6 +18,7 @@ export interface AppContext {
   readonly rubrics: RubricCache;
   readonly knownProjects: KnownProjects;
   readonly leaseSweeps: LeaseSweepThrottle;
+  readonly itemEvents: ItemEvents;
 }
 
 export function createContext(deps: { store: Store; clock: Clock; newId: IdSource; logger: Logger }): AppContext {
@@ -26,5 +28,6 @@ export function createContext(deps: { store: Store; clock: Clock; newId: IdSourc
     rubrics: new RubricCache(),
     knownProjects: new KnownProjects(),
     leaseSweeps: new LeaseSweepThrottle(),
+    itemEvents: new ItemEvents(),
   };
 }

@@ -163,8 +163,11 @@ function buildItem(id: string, projectId: string, s: ItemSubmission, now: number
           decided_at: now,
           decided_by: 'policy',
           reason: `passed by policy version ${decision.policy_version}`,
+          fallback: null,
         }
-      : { status: 'pending', output: null, decided_at: null, decided_by: null, reason: null },
+      : { status: 'pending', output: null, decided_at: null, decided_by: null, reason: null, fallback: null },
+    hold_deadline: decision.hold === null ? null : now + decision.hold.timeout_seconds * 1000,
+    hold_escalated_at: null,
   };
 }
 

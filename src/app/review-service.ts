@@ -1,4 +1,5 @@
-import { assertCan } from '../core/access/permissions.js';
+import { assertCan, can } from '../core/access/permissions.js';
+import { EXPERT_QUEUE } from '../core/review/queues.js';
 import { TollgateError } from '../core/errors.js';
 import { assertJudgmentConsistent } from '../core/review/judgment-validate.js';
 import { assertLeaseHeld, leaseSeconds } from '../core/review/lease.js';
@@ -8,6 +9,7 @@ import type { ItemOutput, Principal, RubricDocument, Verdict } from '../core/typ
 import { appendAudit, listAudit } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
 import { getItemRecord, setItemOutcome, type ItemRecord } from '../store/item-repo.js';
+import { announceItemChange } from '../store/notify-repo.js';
 import { insertJudgment, listJudgmentsForItem, type JudgmentRecord } from '../store/judgment-repo.js';
 import { getVersion, type VersionedDoc } from '../store/project-repo.js';
 import {
@@ -42,6 +44,12 @@ export async function claimTask(
   opts: { queue?: string; lease_seconds?: number },
 ): Promise<ClaimedTask | null> {
   assertCan(who, 'tasks:work');
+  const expert = can(who.role, 'tasks:expert');
+  if (opts.queue === EXPERT_QUEUE && !expert) {
+    throw new TollgateError('TG_FORBIDDEN', `only experts, managers and admins work the "${EXPERT_QUEUE}" queue`, {
+      permission: 'tasks:expert',
+    });
+  }
   await requireProjectExists(ctx, who, projectId);
   await ctx.leaseSweeps.sweepIfDue(projectId, ctx.clock(), (now) => sweepProject(ctx, projectId, now));
   const now = ctx.clock();
@@ -56,6 +64,7 @@ export async function claimTask(
         now,
         lease_expires_at: expires,
         ...(opts.queue === undefined ? {} : { queue: opts.queue }),
+        ...(opts.queue === undefined && !expert ? { excludeQueue: EXPERT_QUEUE } : {}),
       }),
     CLAIM_ATTEMPTS,
   ).catch((err: unknown) => {
@@ -128,6 +137,18 @@ async function assertHolds(tx: Executor, task: TaskRecord, actor: string, now: n
   try {
     assertLeaseHeld(task, actor, now);
   } catch (err) {
+    if (task.status === 'cancelled') {
+      // Cancelled because the item was decided another way: say how, so the reviewer knows
+      // their work is not needed rather than that something failed.
+      const item = await getItemRecord(tx, task.item_id);
+      if (item && item.outcome.status !== 'pending') {
+        throw new TollgateError(
+          'TG_ITEM_ALREADY_DECIDED',
+          `item ${item.id} was already decided (${item.outcome.status}${item.outcome.fallback ? `, fallback ${item.outcome.fallback}` : ''}: ${item.outcome.reason ?? 'no reason recorded'}); task ${task.id} is no longer needed`,
+          { item_id: item.id, outcome: item.outcome.status },
+        );
+      }
+    }
     if (err instanceof TollgateError && err.code === 'TG_TASK_NOT_LEASE_HOLDER' && (await lastLeaseExpired(tx, task.id, actor))) {
       throw new TollgateError('TG_TASK_LEASE_EXPIRED', `your lease on task ${task.id} expired; claim a task again`);
     }
@@ -213,13 +234,18 @@ export interface JudgmentResult {
 export async function submitJudgment(ctx: AppContext, who: Principal, taskId: string, sub: JudgmentSubmission): Promise<JudgmentResult> {
   assertCan(who, 'tasks:work');
   assertJudgmentConsistent(sub);
-  return inTransaction(ctx.store, async (tx) => {
+  const result = await inTransaction(ctx.store, async (tx) => {
     const task = await requireTask(tx, who, taskId);
     const now = ctx.clock();
     await assertHolds(tx, task, who.actor, now);
     const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', task.project_id, task.rubric_version);
     if (!rubric) throw new TollgateError('TG_INTERNAL', `rubric version ${task.rubric_version} is missing`);
     const scores = validateScores(rubric.document, sub.scores ?? {});
+    // The item is locked before the task, in the order a hold timeout takes them, so the two
+    // cannot deadlock. Locked, so of two judgments committing at once the later one sees the
+    // earlier and resolves the item; unlocked, each saw only its own under READ COMMITTED.
+    const item = await getItemRecord(tx, task.item_id, { forUpdate: true });
+    if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
     if (!(await completeLeasedTask(tx, taskId, who.actor, now))) {
       await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
       throw new TollgateError('TG_CONFLICT', `task ${taskId} changed while judging; claim again`);
@@ -250,10 +276,6 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
         created_at: now,
       }),
     ];
-    // Locked, so of two judgments committing at once the later one sees the earlier and resolves
-    // the item; unlocked, each saw only its own under READ COMMITTED and the item stayed pending.
-    const item = await getItemRecord(tx, task.item_id, { forUpdate: true });
-    if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
     if (item.outcome.status === 'pending') {
       const judgments = await listJudgmentsForItem(tx, item.id);
       const resolved = resolveOutcome(item.decision.required_reviews, item.output, judgments);
@@ -265,6 +287,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
           decided_at: now,
           decided_by: reviewers,
           reason: resolved.reason,
+          fallback: null,
         };
         await setItemOutcome(tx, item.id, item.outcome);
         await cancelOpenTasks(tx, item.id, now);
@@ -283,6 +306,9 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
       }
     }
     await appendAudit(tx, events);
+    await announceItemChange(tx, item.id);
     return { judgment, item };
   });
+  ctx.itemEvents.emit(result.item.id);
+  return result;
 }

@@ -55,6 +55,10 @@ export const OPERATORS: readonly Operator[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'g
 /** `{ "confidence": { "lt": 0.5 } }`, `{ "all": [...] }`, `{ "any": [...] }`, `{ "not": {...} }`. */
 export type Condition = { [pathOrCombinator: string]: JsonValue };
 
+export const HOLD_FALLBACKS = ['approve', 'reject', 'escalate'] as const;
+/** What happens to a held item nobody decided in time. */
+export type HoldFallback = (typeof HOLD_FALLBACKS)[number];
+
 export interface PolicyRule {
   name: string;
   when?: Condition;
@@ -64,6 +68,9 @@ export interface PolicyRule {
   overlap?: number;
   queue?: string;
   description?: string;
+  /** Hold rules only: how long the caller waits for a person before `on_timeout` applies. */
+  timeout_seconds?: number;
+  on_timeout?: HoldFallback;
 }
 
 export interface PolicyDocument {
@@ -112,6 +119,13 @@ export interface Decision {
    * before it was recorded.
    */
   review_probability: number | null;
+  /** For `hold`: how long the caller waits and what happens then; null otherwise. */
+  hold: HoldTerms | null;
+}
+
+export interface HoldTerms {
+  timeout_seconds: number;
+  on_timeout: HoldFallback;
 }
 
 // ---- Rubric -------------------------------------------------------------------------------

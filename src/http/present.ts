@@ -21,11 +21,23 @@ export function presentItem(i: ItemRecord) {
     created_at: iso(i.created_at),
     decision: i.decision,
     outcome: presentOutcome(i.outcome),
+    hold: presentHold(i),
   };
 }
 
+export function presentHold(i: ItemRecord) {
+  return i.hold_deadline === null ? null : { deadline: iso(i.hold_deadline), escalated_at: isoOrNull(i.hold_escalated_at) };
+}
+
 export function presentOutcome(o: ItemRecord['outcome']) {
-  return { status: o.status, output: o.output, decided_at: isoOrNull(o.decided_at), decided_by: o.decided_by, reason: o.reason };
+  return {
+    status: o.status,
+    output: o.output,
+    decided_at: isoOrNull(o.decided_at),
+    decided_by: o.decided_by,
+    reason: o.reason,
+    fallback: o.fallback,
+  };
 }
 
 export function presentTask(t: TaskRecord) {

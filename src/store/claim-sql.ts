@@ -20,6 +20,8 @@ export interface PickArgs {
   project_id: string | Expression<string>;
   actor: string | Expression<string>;
   queue?: string | Expression<string>;
+  /** Leave this queue out (the expert queue, for a claimer who may not work it). */
+  excludeQueue?: string;
 }
 
 /**
@@ -28,36 +30,40 @@ export interface PickArgs {
  */
 export function pickNext(db: QueryCreator<Database>, dialect: StoreDialect, a: PickArgs) {
   const queue = a.queue;
-  return db
-    .selectFrom('tasks as t')
-    .where('t.project_id', '=', a.project_id)
-    .where('t.status', '=', sql.lit('pending'))
-    .$if(queue !== undefined, (q) => q.where('t.queue', '=', queue as string | Expression<string>))
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('tasks as o')
-            .select(sql.lit(1).as('one'))
-            .whereRef('o.item_id', '=', 't.item_id')
-            .where('o.lease_owner', '=', a.actor)
-            // Literals, not parameters: the planner matches them to the predicate of the partial
-            // index tasks_item_owner_uq even when it plans without parameter values.
-            .where('o.status', 'in', [sql.lit('claimed'), sql.lit('done')])
-            // On PostgreSQL, OFFSET 0 keeps the NOT EXISTS from becoming an anti-join. As a join it
-            // was planned from statistics that (taken before any claim) count no claimed rows: a
-            // scan of every reviewer's claims filtered by lease_owner, growing with the queue's
-            // history. Left a subquery, it is one probe of tasks_item_owner_uq on (item_id,
-            // lease_owner) per candidate task, whatever the statistics say. (SQLite accepts no
-            // OFFSET without LIMIT, and needs no hint.)
-            .$if(dialect === 'postgres', (q) => q.offset(sql.lit(0))),
+  return (
+    db
+      .selectFrom('tasks as t')
+      .where('t.project_id', '=', a.project_id)
+      .where('t.status', '=', sql.lit('pending'))
+      .$if(queue !== undefined, (q) => q.where('t.queue', '=', queue as string | Expression<string>))
+      // A literal: the set of prepared claim statements stays fixed.
+      .$if(a.excludeQueue !== undefined, (q) => q.where('t.queue', '<>', sql.lit(a.excludeQueue ?? '')))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('tasks as o')
+              .select(sql.lit(1).as('one'))
+              .whereRef('o.item_id', '=', 't.item_id')
+              .where('o.lease_owner', '=', a.actor)
+              // Literals, not parameters: the planner matches them to the predicate of the partial
+              // index tasks_item_owner_uq even when it plans without parameter values.
+              .where('o.status', 'in', [sql.lit('claimed'), sql.lit('done')])
+              // On PostgreSQL, OFFSET 0 keeps the NOT EXISTS from becoming an anti-join. As a join it
+              // was planned from statistics that (taken before any claim) count no claimed rows: a
+              // scan of every reviewer's claims filtered by lease_owner, growing with the queue's
+              // history. Left a subquery, it is one probe of tasks_item_owner_uq on (item_id,
+              // lease_owner) per candidate task, whatever the statistics say. (SQLite accepts no
+              // OFFSET without LIMIT, and needs no hint.)
+              .$if(dialect === 'postgres', (q) => q.offset(sql.lit(0))),
+          ),
         ),
-      ),
-    )
-    .orderBy('t.priority', 'desc')
-    .orderBy('t.created_at', 'asc')
-    .orderBy('t.id', 'asc')
-    .limit(sql.lit(1));
+      )
+      .orderBy('t.priority', 'desc')
+      .orderBy('t.created_at', 'asc')
+      .orderBy('t.id', 'asc')
+      .limit(sql.lit(1))
+  );
 }
 
 const TASK_FIELDS: Record<keyof TasksTable, true> = {
@@ -95,6 +101,9 @@ const ITEM_FIELDS: Record<keyof ItemsTable, true> = {
   policy_version: true,
   required_reviews: true,
   review_probability: true,
+  hold_deadline: true,
+  hold_escalated_at: true,
+  outcome_fallback: true,
   outcome_status: true,
   outcome_output: true,
   outcome_decided_at: true,
@@ -134,8 +143,13 @@ const PARAM_TYPES = ['text', 'text', 'bigint', 'bigint', 'text'];
  * is written from what the update returned, so it exists exactly when the lease was taken; a
  * failed update (the unique index) fails the whole statement, audit row included.
  */
-function buildClaim(withQueue: boolean): string {
-  const pick: PickArgs = { project_id: P.project_id, actor: P.actor, ...(withQueue ? { queue: P.queue } : {}) };
+function buildClaim(withQueue: boolean, excludeQueue: string | undefined): string {
+  const pick: PickArgs = {
+    project_id: P.project_id,
+    actor: P.actor,
+    ...(withQueue ? { queue: P.queue } : {}),
+    ...(excludeQueue === undefined ? {} : { excludeQueue }),
+  };
   const q = compiler
     .with('picked', (db) => pickNext(db, 'postgres', pick).select('t.id').forUpdate().skipLocked())
     .with('claimed', (db) =>
@@ -186,6 +200,7 @@ export interface ClaimArgs {
   project_id: string;
   actor: string;
   queue?: string;
+  excludeQueue?: string;
   now: number;
   lease_expires_at: number;
 }
@@ -196,18 +211,19 @@ interface Prepared {
   prepare: string;
 }
 
-const statements = new Map<boolean, Prepared>();
+const statements = new Map<string, Prepared>();
 
-function claimStatement(withQueue: boolean): Prepared {
-  let s = statements.get(withQueue);
+function claimStatement(withQueue: boolean, excludeQueue: string | undefined): Prepared {
+  const key = `${withQueue}|${excludeQueue ?? ''}`;
+  let s = statements.get(key);
   if (!s) {
-    const text = buildClaim(withQueue);
+    const text = buildClaim(withQueue, excludeQueue);
     // Named by content: the variants differ, and a session shared through a pooler never runs
     // another version's text under this name.
     const name = `tollgate_claim_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
     const types = PARAM_TYPES.slice(0, withQueue ? 5 : 4).join(', ');
     s = { name, text, prepare: `prepare ${name} (${types}) as ${text}` };
-    statements.set(withQueue, s);
+    statements.set(key, s);
   }
   return s;
 }
@@ -240,7 +256,7 @@ function pgCode(err: unknown): unknown {
  * PostgreSQL move the session between the PREPARE and the EXECUTE, the claim runs unprepared.
  */
 export async function executeClaim(store: Store, a: ClaimArgs): Promise<Record<string, unknown> | undefined> {
-  const s = claimStatement(a.queue !== undefined);
+  const s = claimStatement(a.queue !== undefined, a.queue === undefined ? a.excludeQueue : undefined);
   const args = [a.project_id, a.actor, a.now, a.lease_expires_at, ...(a.queue === undefined ? [] : [a.queue])];
   const execute = sql<Record<string, unknown>>`execute ${sql.raw(s.name)}(${sql.raw(args.map(literal).join(', '))})`;
   return store.db.connection().execute(async (db): Promise<Record<string, unknown> | undefined> => {

@@ -1,5 +1,15 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { Decision, ItemFacts, ItemInput, ItemOutput, JsonObject, MatchedRule, OutcomeStatus, RoutingAction } from '../core/types.js';
+import type {
+  Decision,
+  HoldTerms,
+  ItemFacts,
+  ItemInput,
+  ItemOutput,
+  JsonObject,
+  MatchedRule,
+  OutcomeStatus,
+  RoutingAction,
+} from '../core/types.js';
 import { insertRows } from './bulk-insert.js';
 import { chunkRows, type Executor } from './executor.js';
 import type { ItemsTable } from './schema.js';
@@ -15,7 +25,13 @@ export interface ItemRecord extends ItemFacts {
     decided_at: number | null;
     decided_by: string | null;
     reason: string | null;
+    /** Set when a hold's timeout decided the outcome: the fallback that was applied. */
+    fallback: 'approve' | 'reject' | null;
   };
+  /** For a held item: when its timeout applies (epoch ms); null once decided or never held. */
+  hold_deadline: number | null;
+  /** When the hold's timeout escalated it to an expert (on_timeout: escalate). */
+  hold_escalated_at: number | null;
 }
 
 export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable> {
@@ -37,10 +53,14 @@ export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable
       matched_rules: item.decision.matched_rules,
       required_reviews: item.decision.required_reviews,
       queue: item.decision.queue,
+      ...(item.decision.hold === null ? {} : { hold: item.decision.hold }),
     }),
     policy_version: item.decision.policy_version,
     required_reviews: item.decision.required_reviews,
     review_probability: item.decision.review_probability,
+    hold_deadline: item.hold_deadline,
+    hold_escalated_at: item.hold_escalated_at,
+    outcome_fallback: item.outcome.fallback,
     outcome_status: item.outcome.status,
     outcome_output: item.outcome.output === null ? null : ex.json.write(item.outcome.output),
     outcome_decided_at: item.outcome.decided_at,
@@ -50,7 +70,7 @@ export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable
 }
 
 export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemRecord {
-  const rules = ex.json.read<{ matched_rules: MatchedRule[]; queue: string | null }>(row.decision_rules);
+  const rules = ex.json.read<{ matched_rules: MatchedRule[]; queue: string | null; hold?: HoldTerms }>(row.decision_rules);
   return {
     id: row.id,
     project_id: row.project_id,
@@ -71,6 +91,7 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
       required_reviews: row.required_reviews,
       queue: rules.queue,
       review_probability: row.review_probability,
+      hold: rules.hold ?? null,
     },
     outcome: {
       status: row.outcome_status as OutcomeStatus,
@@ -78,7 +99,10 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
       decided_at: row.outcome_decided_at,
       decided_by: row.outcome_decided_by,
       reason: row.outcome_reason,
+      fallback: row.outcome_fallback as 'approve' | 'reject' | null,
     },
+    hold_deadline: row.hold_deadline,
+    hold_escalated_at: row.hold_escalated_at,
   };
 }
 
@@ -100,6 +124,9 @@ const ITEM_COLUMNS = [
   'policy_version',
   'required_reviews',
   'review_probability',
+  'hold_deadline',
+  'hold_escalated_at',
+  'outcome_fallback',
   'outcome_status',
   'outcome_output',
   'outcome_decided_at',
@@ -185,7 +212,31 @@ export async function setItemOutcome(ex: Executor, id: string, o: ItemRecord['ou
       outcome_decided_at: o.decided_at,
       outcome_decided_by: o.decided_by,
       outcome_reason: o.reason,
+      outcome_fallback: o.fallback,
     })
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * Ids of held items whose deadline has passed and that nobody decided, oldest deadline first,
+ * through `items_hold_due_idx`. Each must still be locked and re-checked before acting: another
+ * server may be applying the same timeout.
+ */
+export async function listDueHolds(ex: Executor, now: number, limit: number): Promise<string[]> {
+  const rows = await ex.db
+    .selectFrom('items')
+    .select('id')
+    .where('outcome_status', '=', 'pending')
+    .where('hold_deadline', 'is not', null)
+    .where('hold_deadline', '<=', now)
+    .orderBy('hold_deadline')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Records that a hold's timeout escalated it, and gives the expert the same time again. */
+export async function setHoldEscalated(ex: Executor, id: string, escalatedAt: number, deadline: number): Promise<void> {
+  await ex.db.updateTable('items').set({ hold_escalated_at: escalatedAt, hold_deadline: deadline }).where('id', '=', id).execute();
 }

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-statistics.js';
+import * as m003 from './migrations/003-holds.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -12,6 +13,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-initial': m001,
   '002-statistics': m002,
+  '003-holds': m003,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -52,6 +52,9 @@ export interface ItemsTable {
   policy_version: number;
   required_reviews: number;
   review_probability: number | null;
+  hold_deadline: number | null;
+  hold_escalated_at: number | null;
+  outcome_fallback: string | null;
   outcome_status: string;
   outcome_output: JsonColumn | null;
   outcome_decided_at: number | null;

@@ -16,8 +16,24 @@ export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
   readonly json: JsonCodec;
+  /**
+   * Hears what other servers announce on `channel` (PostgreSQL LISTEN/NOTIFY). An embedded
+   * SQLite store has one server, so there is nothing to hear and this is a no-op.
+   */
+  subscribe(channel: string, handlers: ChannelHandlers): Promise<Unsubscribe>;
   close(): Promise<void>;
 }
+
+export interface ChannelHandlers {
+  message(payload: string): void;
+  /** The connection was lost and is back: anything may have been missed, so re-check everything. */
+  reset(): void;
+  error(err: unknown): void;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+const noSubscription = (): Promise<Unsubscribe> => Promise.resolve(() => Promise.resolve());
 
 export interface OpenStoreOptions {
   /** PostgreSQL pool size; each server process holds at most this many connections. */
@@ -40,7 +56,7 @@ function openSqlite(filename: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, dialect: 'sqlite', json: createJsonCodec('sqlite'), close: () => db.destroy() };
+  return { db, dialect: 'sqlite', json: createJsonCodec('sqlite'), subscribe: noSubscription, close: () => db.destroy() };
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -87,5 +103,82 @@ function openPostgres(connectionString: string, poolSize: number): Store {
     types: { getTypeParser: parseInt8AsNumber },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', json: createJsonCodec('postgres'), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    json: createJsonCodec('postgres'),
+    subscribe: (channel, handlers) => listen(connectionString, channel, handlers),
+    close: () => db.destroy(),
+  };
+}
+
+const RECONNECT_DELAYS_MS = [100, 500, 1000, 2000, 5000];
+
+/**
+ * A dedicated connection outside the pool (LISTEN binds a session), re-established with
+ * backoff when it drops; after a reconnect `reset` runs, since notifications sent while the
+ * connection was down are lost.
+ */
+async function listen(connectionString: string, channel: string, handlers: ChannelHandlers): Promise<Unsubscribe> {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const scheduleReconnect = (): void => {
+    if (closed || timer !== undefined) return;
+    const delay = RECONNECT_DELAYS_MS[Math.min(attempt++, RECONNECT_DELAYS_MS.length - 1)]!;
+    timer = setTimeout(() => {
+      timer = undefined;
+      connect().then(
+        () => handlers.reset(),
+        (err: unknown) => {
+          handlers.error(err);
+          scheduleReconnect();
+        },
+      );
+    }, delay);
+    timer.unref();
+  };
+
+  const onDead = (c: pg.Client): void => {
+    if (client !== c) return;
+    client = undefined;
+    c.end().catch(() => {});
+    scheduleReconnect();
+  };
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString });
+    c.on('notification', (n) => {
+      if (n.channel === channel) handlers.message(n.payload ?? '');
+    });
+    c.on('error', (err) => {
+      handlers.error(err);
+      onDead(c);
+    });
+    c.on('end', () => onDead(c));
+    try {
+      await c.connect();
+      await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch (err) {
+      c.end().catch(() => {});
+      throw err;
+    }
+    if (closed) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+    attempt = 0;
+  };
+
+  await connect();
+  return async () => {
+    closed = true;
+    if (timer !== undefined) clearTimeout(timer);
+    const c = client;
+    client = undefined;
+    if (c) await c.end().catch(() => {});
+  };
 }

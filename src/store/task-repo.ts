@@ -54,6 +54,8 @@ export interface ClaimRequest {
   project_id: string;
   actor: string;
   queue?: string;
+  /** Without `queue`: a queue to leave out. */
+  excludeQueue?: string;
   now: number;
   lease_expires_at: number;
 }

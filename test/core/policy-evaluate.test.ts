@@ -44,6 +44,7 @@ describe('evaluatePolicy: the example policy', () => {
       required_reviews: 1,
       queue: 'default',
       review_probability: 1,
+      hold: null,
       matched_rules: [
         {
           name: 'low-confidence',
@@ -99,6 +100,7 @@ describe('evaluatePolicy: the example policy', () => {
       queue: null,
       // Only the 2% audit sample could have sent it: its weight in production-wide estimates is 50.
       review_probability: 0.02,
+      hold: null,
     });
   });
 
@@ -193,6 +195,7 @@ describe('evaluatePolicy: combining matched rules', () => {
       required_reviews: 1,
       queue: 'default',
       review_probability: 1,
+      hold: null,
     });
     expect(evaluatePolicy(policy, facts({ model: 'trusted' })).action).toBe('pass');
     const hold = compilePolicy(doc([], { default_action: 'hold' }), 2);

@@ -53,6 +53,9 @@ describe('validatePolicy: the example policy', () => {
           priority: 90,
           overlap: 2,
           queue: 'hold',
+          // A hold without declared terms waits an hour, then is rejected.
+          timeout_seconds: 3600,
+          on_timeout: 'reject',
         },
         { name: 'audit-sample', sample: 0.02, action: 'review', priority: 10, overlap: 1, queue: 'default' },
       ],

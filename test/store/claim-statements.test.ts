@@ -44,7 +44,13 @@ describe.runIf(PG_URL)('claim statements (postgres)', () => {
       dialect: new PostgresDialect({ pool }),
       log: (e) => void statements.push(e.query.sql),
     });
-    store = { db: kysely, dialect: 'postgres', json: createJsonCodec('postgres'), close: () => kysely.destroy() };
+    store = {
+      db: kysely,
+      dialect: 'postgres',
+      json: createJsonCodec('postgres'),
+      subscribe: () => Promise.resolve(() => Promise.resolve()),
+      close: () => kysely.destroy(),
+    };
     await migrateToLatest(store);
     ctx = createContext({ store, clock, newId: uuidv7, logger: pino({ level: 'silent' }) });
     projectId = (await createProject(ctx, ROOT, { name: 'Round trips', policy: POLICY, rubric: RUBRIC })).id;

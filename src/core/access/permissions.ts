@@ -8,14 +8,16 @@ export const PERMISSIONS = [
   'projects:configure',
   'items:create',
   'items:read',
+  'outcomes:read',
   'tasks:work',
+  'tasks:expert',
   'audit:read',
   'stats:read',
   'reviewers:assess',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: Permission[] = ['projects:read', 'items:read'];
+const READ: Permission[] = ['projects:read', 'items:read', 'outcomes:read'];
 const WORK: Permission[] = [...READ, 'tasks:work'];
 
 /**
@@ -26,12 +28,14 @@ const WORK: Permission[] = [...READ, 'tasks:work'];
  * `admin` mints keys.
  */
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
-  ingest: new Set<Permission>(['items:create']),
+  // The caller that sent an item waits for its outcome (holds), so ingest reads outcomes too.
+  ingest: new Set<Permission>(['items:create', 'outcomes:read']),
   viewer: new Set<Permission>([...READ, 'stats:read']),
   reviewer: new Set<Permission>(WORK),
-  expert: new Set<Permission>(WORK),
+  expert: new Set<Permission>([...WORK, 'tasks:expert']),
   manager: new Set<Permission>([
     ...WORK,
+    'tasks:expert',
     'projects:create',
     'projects:configure',
     'items:create',

@@ -1,10 +1,10 @@
-import type { ConditionTrace, Decision, ItemFacts, MatchedRule, PolicyDocument, RoutingAction } from '../types.js';
+import type { ConditionTrace, Decision, HoldTerms, ItemFacts, MatchedRule, PolicyDocument, RoutingAction } from '../types.js';
 import { compileCondition } from './condition-compile.js';
 import { evaluateCompiled } from './condition-evaluate.js';
 import { explainCondition } from './condition-explain.js';
 import type { CompiledCondition } from './condition-types.js';
 import { FactsView } from './item-path.js';
-import { DEFAULT_OVERLAP, defaultQueueFor } from './policy-validate.js';
+import { DEFAULT_HOLD_FALLBACK, DEFAULT_HOLD_TIMEOUT_SECONDS, DEFAULT_OVERLAP, defaultQueueFor } from './policy-validate.js';
 import { sampleDraw } from './sampling.js';
 
 export interface CompiledRule {
@@ -15,6 +15,7 @@ export interface CompiledRule {
   readonly queue: string;
   readonly when: CompiledCondition | undefined;
   readonly sample: number | undefined;
+  readonly hold: HoldTerms | null;
 }
 
 export interface CompiledPolicy {
@@ -44,6 +45,10 @@ export function compilePolicy(doc: PolicyDocument, version: number): CompiledPol
       queue: reviews ? (rule.queue ?? defaultQueueFor(rule.action)) : '',
       when: rule.when === undefined ? undefined : compileCondition(rule.when),
       sample: rule.sample,
+      hold:
+        rule.action === 'hold'
+          ? { timeout_seconds: rule.timeout_seconds ?? DEFAULT_HOLD_TIMEOUT_SECONDS, on_timeout: rule.on_timeout ?? DEFAULT_HOLD_FALLBACK }
+          : null,
     };
   });
   return { version, seed: doc.seed ?? '', defaultAction: doc.default_action ?? 'pass', rules };
@@ -141,6 +146,7 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decisi
       required_reviews: reviews ? DEFAULT_OVERLAP : 0,
       queue: reviews ? defaultQueueFor(action) : null,
       review_probability: sampled ? reviewProbability(policy, facts) : reviews ? 1 : 0,
+      hold: action === 'hold' ? { timeout_seconds: DEFAULT_HOLD_TIMEOUT_SECONDS, on_timeout: DEFAULT_HOLD_FALLBACK } : null,
     };
   }
 
@@ -166,5 +172,7 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decisi
     required_reviews: action === 'pass' ? 0 : requiredReviews,
     queue: action === 'pass' || lead === undefined ? null : lead.queue,
     review_probability: sampled ? reviewProbability(policy, facts) : action === 'pass' ? 0 : 1,
+    // The lead hold rule's terms: the one whose queue the work went to.
+    hold: action === 'hold' ? (policy.rules.find((r) => r.name === lead?.name)?.hold ?? null) : null,
   };
 }

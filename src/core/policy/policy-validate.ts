@@ -1,6 +1,14 @@
 import { TollgateError } from '../errors.js';
 import { isRecord, toJsonValue } from '../json.js';
-import { ACTIONS, type Condition, type PolicyDocument, type PolicyRule, type RoutingAction } from '../types.js';
+import {
+  ACTIONS,
+  HOLD_FALLBACKS,
+  type Condition,
+  type HoldFallback,
+  type PolicyDocument,
+  type PolicyRule,
+  type RoutingAction,
+} from '../types.js';
 import { checkCondition } from './condition-compile.js';
 import type { ConditionProblem } from './condition-types.js';
 
@@ -9,13 +17,31 @@ export const MAX_RULE_NAME_LENGTH = 100;
 export const MAX_DESCRIPTION_LENGTH = 1000;
 export const DEFAULT_PRIORITY = 50;
 export const DEFAULT_OVERLAP = 1;
+/**
+ * A hold with no declared timeout still ends: an hour, then rejected. Rejecting is the safe
+ * fallback for the actions people hold (refunds, emails, tool calls): nothing happens unseen.
+ */
+export const DEFAULT_HOLD_TIMEOUT_SECONDS = 3600;
+export const DEFAULT_HOLD_FALLBACK: HoldFallback = 'reject';
+export const MAX_HOLD_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Generous: it only has to admit every condition that passes the nesting limit.
 const MAX_CONDITION_JSON_DEPTH = 256;
 
 const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action']);
-const RULE_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'when', 'sample', 'action', 'priority', 'overlap', 'queue']);
+const RULE_KEYS: ReadonlySet<string> = new Set([
+  'name',
+  'description',
+  'when',
+  'sample',
+  'action',
+  'priority',
+  'overlap',
+  'queue',
+  'timeout_seconds',
+  'on_timeout',
+]);
 
 export function defaultQueueFor(action: RoutingAction): string {
   return action === 'hold' ? 'hold' : 'default';
@@ -23,6 +49,10 @@ export function defaultQueueFor(action: RoutingAction): string {
 
 function isAction(value: unknown): value is RoutingAction {
   return typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
+}
+
+function isHoldFallback(value: unknown): value is HoldFallback {
+  return typeof value === 'string' && (HOLD_FALLBACKS as readonly string[]).includes(value);
 }
 
 function isIntegerIn(value: unknown, min: number, max: number): value is number {
@@ -116,6 +146,21 @@ function readRule(raw: unknown, at: string, names: Map<string, string>, problems
     }
   }
 
+  const timeout = raw['timeout_seconds'];
+  const onTimeout = raw['on_timeout'];
+  if (action !== 'hold') {
+    // Only a hold makes a caller wait; a timeout anywhere else would silently do nothing.
+    if (timeout !== undefined) problems.add(`${at}.timeout_seconds`, 'only allowed when action is "hold"');
+    if (onTimeout !== undefined) problems.add(`${at}.on_timeout`, 'only allowed when action is "hold"');
+  } else {
+    if (timeout !== undefined && !isIntegerIn(timeout, 1, MAX_HOLD_TIMEOUT_SECONDS)) {
+      problems.add(`${at}.timeout_seconds`, `must be an integer from 1 to ${MAX_HOLD_TIMEOUT_SECONDS} (7 days)`);
+    }
+    if (onTimeout !== undefined && !isHoldFallback(onTimeout)) {
+      problems.add(`${at}.on_timeout`, `must be one of ${HOLD_FALLBACKS.map((f) => `"${f}"`).join(', ')}`);
+    }
+  }
+
   if (problems.list.length > before || name === undefined || !isAction(action) || priority === undefined) {
     return undefined;
   }
@@ -126,6 +171,10 @@ function readRule(raw: unknown, at: string, names: Map<string, string>, problems
   if (action !== 'pass') {
     rule.overlap = typeof overlap === 'number' ? overlap : DEFAULT_OVERLAP;
     rule.queue = typeof queue === 'string' ? queue : defaultQueueFor(action);
+  }
+  if (action === 'hold') {
+    rule.timeout_seconds = typeof timeout === 'number' ? timeout : DEFAULT_HOLD_TIMEOUT_SECONDS;
+    rule.on_timeout = isHoldFallback(onTimeout) ? onTimeout : DEFAULT_HOLD_FALLBACK;
   }
   return rule;
 }

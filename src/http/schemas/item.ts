@@ -69,6 +69,15 @@ export const Decision = Type.Object(
     policy_version: Type.Integer(),
     required_reviews: Type.Integer({ description: 'Distinct reviewers whose judgments resolve the item' }),
     queue: Nullable(Type.String()),
+    hold: Nullable(
+      Type.Object(
+        {
+          timeout_seconds: Type.Integer({ description: 'How long the caller waits for a person' }),
+          on_timeout: StringEnum(['approve', 'reject', 'escalate'] as const, { description: 'What happens then' }),
+        },
+        { description: 'For action hold: the terms of the lead hold rule; null otherwise' },
+      ),
+    ),
     review_probability: Nullable(
       Type.Number({
         minimum: 0,
@@ -85,8 +94,47 @@ export const Outcome = Type.Object({
   status: StringEnum(OUTCOME_STATUSES),
   output: Json('The final output to use: the original, the correction, or null when rejected or pending'),
   decided_at: Nullable(Timestamp('When the outcome was resolved')),
-  decided_by: Nullable(Type.String({ description: 'Reviewer(s) or "policy" for items that passed' })),
+  decided_by: Nullable(
+    Type.String({ description: 'Reviewer(s), "policy" for items that passed, "system:hold-timeout" when a hold timed out' }),
+  ),
   reason: Nullable(Type.String()),
+  fallback: Nullable(
+    StringEnum(['approve', 'reject'] as const, {
+      description: 'For timed_out: the on_timeout fallback that was applied (approve: use the original output; reject: do not)',
+    }),
+  ),
+});
+
+export const HoldState = Nullable(
+  Type.Object(
+    {
+      deadline: Timestamp('When the timeout applies if nobody decides'),
+      escalated_at: Nullable(Timestamp('When the timeout escalated the hold to the expert queue (on_timeout: escalate)')),
+    },
+    { description: 'For held items: the running clock; null for items that were not held' },
+  ),
+);
+
+export const OutcomeQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 60,
+        default: 0,
+        description: 'Seconds to wait for a decision before answering 202 (long-poll); 0 answers at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DecidedOutcome = Type.Object({ item_id: Type.String(), ...Outcome.properties });
+
+export const PendingOutcome = Type.Object({
+  item_id: Type.String(),
+  status: Type.Literal('pending'),
+  hold: HoldState,
 });
 
 const itemFields = {
@@ -103,6 +151,7 @@ const itemFields = {
   created_at: Timestamp('When the item was captured'),
   decision: Decision,
   outcome: Outcome,
+  hold: HoldState,
 };
 
 export const Item = Type.Object(itemFields, { $id: 'Item' });

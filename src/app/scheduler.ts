@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { AppContext } from './context.js';
+import { applyDueHolds } from './hold-service.js';
+import { returnExpiredLeases } from './review-service.js';
+
+export interface Scheduler {
+  /** Runs one pass now (also what each tick does); resolves when it is done. */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one background loop of a server: returns expired leases to the queue and applies hold
+ * timeouts. Every server runs it; the work it does is guarded in the store (conditional
+ * updates, row locks), so with several servers on one PostgreSQL each lease and each timeout
+ * is handled exactly once. Passes never overlap within a process, and the first runs at once,
+ * so timeouts that fell due while the server was down apply on start.
+ */
+export function startScheduler(ctx: AppContext, opts: { intervalMs: number; logger: Logger }): Scheduler {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const pass = async (): Promise<void> => {
+    try {
+      const leases = await returnExpiredLeases(ctx);
+      if (leases > 0) opts.logger.info({ returned: leases }, 'expired leases returned to the queue');
+    } catch (err) {
+      opts.logger.warn({ err }, 'lease sweep failed');
+    }
+    try {
+      // Keep going while a pass finds a full batch: a backlog after downtime clears at once.
+      for (;;) {
+        const { timedOut, escalated } = await applyDueHolds(ctx);
+        if (timedOut + escalated > 0) opts.logger.info({ timed_out: timedOut, escalated }, 'hold timeouts applied');
+        if (stopped || timedOut + escalated < 100) break;
+      }
+    } catch (err) {
+      opts.logger.warn({ err }, 'hold timeout sweep failed');
+    }
+  };
+
+  const runOnce = (): Promise<void> => {
+    running ??= pass().finally(() => (running = undefined));
+    return running;
+  };
+
+  void runOnce();
+  const timer = setInterval(() => {
+    if (running === undefined && !stopped) void runOnce();
+  }, opts.intervalMs);
+  timer.unref();
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -121,11 +121,12 @@ function fieldAgreement(facts: readonly JudgmentFact[], field: Field, q: Agreeme
   // Nominal alpha does not depend on category order, and a list would refuse labels an older
   // rubric version allowed; likert values are numbers and rank themselves.
   const options = { level: field.level };
-  const alpha = measure(() =>
-    q.bootstrap === undefined
-      ? krippendorffAlpha(ratings, options)
-      : krippendorffAlphaBootstrap(ratings, options, { samples: q.bootstrap, seed: q.seed ?? '1' }),
-  );
+  const alpha = measure(() => {
+    if (q.bootstrap === undefined) return krippendorffAlpha(ratings, options);
+    // Named as the CLI names it: `samples` alone would read as a count of items.
+    const { samples, ...rest } = krippendorffAlphaBootstrap(ratings, options, { samples: q.bootstrap, seed: q.seed ?? '1' });
+    return { ...rest, bootstrapSamples: samples };
+  });
   const percent = measure(() => percentAgreement(ratings));
   return {
     field: field.name,
@@ -273,8 +274,14 @@ export interface ErrorRateQuery extends StatsWindow {
  * The model's error rate on all production in a window (by capture time), where an error is a
  * human verdict of reject or correct. People see a biased sample (the policy sends risky items),
  * so beside the naive reviewed-only rate come the Horvitz–Thompson and Hájek estimates, which
- * weigh each reviewed item by 1 / its recorded review probability. Reviews still pending and
- * items stored before probabilities were recorded are left out and counted.
+ * weigh each reviewed item by 1 / its recorded review probability π.
+ *
+ * Items sent to people that have no human verdict yet (pending, or decided by a hold timeout)
+ * are non-response: within each group of equal π, the share r that has a verdict is taken as
+ * the chance of being observed, so every item of the group counts with probability π·r
+ * (weighting-class adjustment, Särndal, Swensson & Wretman 1992, ch. 15). Dropping them instead
+ * would shrink the estimated error total but not the population. Items stored before π was
+ * recorded are left out and counted.
  */
 export async function errorRate(ctx: AppContext, who: Principal, projectId: string, q: ErrorRateQuery) {
   assertCan(who, 'stats:read');
@@ -284,20 +291,41 @@ export async function errorRate(ctx: AppContext, who: Principal, projectId: stri
     ...(q.model === undefined ? {} : { model: q.model }),
     ...(q.model_version === undefined ? {} : { model_version: q.model_version }),
   });
+  interface ProbabilityClass {
+    errors: number;
+    fine: number;
+    awaiting: number;
+    notRouted: number;
+  }
+  const classes = new Map<number, ProbabilityClass>();
   let pendingReviews = 0;
+  let timedOut = 0;
   let unknownProbability = 0;
-  const routed: RoutedItem[] = [];
   for (const g of groups) {
-    if (g.review_probability === null) unknownProbability += g.count;
-    else if (g.reviewed && (g.outcome_status === 'pending' || g.outcome_status === 'timed_out')) pendingReviews += g.count;
-    else
-      routed.push({
-        reviewProbability: g.review_probability,
-        reviewed: g.reviewed,
-        error: g.outcome_status === 'rejected' || g.outcome_status === 'corrected',
-        count: g.count,
-      });
+    if (g.review_probability === null) {
+      unknownProbability += g.count;
+      continue;
+    }
+    const c = classes.get(g.review_probability) ?? { errors: 0, fine: 0, awaiting: 0, notRouted: 0 };
+    classes.set(g.review_probability, c);
+    if (!g.reviewed) c.notRouted += g.count;
+    else if (g.outcome_status === 'pending' || g.outcome_status === 'timed_out') {
+      c.awaiting += g.count;
+      if (g.outcome_status === 'pending') pendingReviews += g.count;
+      else timedOut += g.count;
+    } else if (g.outcome_status === 'rejected' || g.outcome_status === 'corrected') c.errors += g.count;
+    else c.fine += g.count;
+  }
+  const routed: RoutedItem[] = [];
+  for (const [pi, c] of classes) {
+    const verdicts = c.errors + c.fine;
+    const observed = verdicts + c.awaiting === 0 ? 1 : verdicts / (verdicts + c.awaiting);
+    const p = pi * observed;
+    // A class with verdicts has p > 0; one without contributes only unobserved items.
+    if (c.errors > 0) routed.push({ reviewProbability: p, reviewed: true, error: true, count: c.errors });
+    if (c.fine > 0) routed.push({ reviewProbability: p, reviewed: true, error: false, count: c.fine });
+    routed.push({ reviewProbability: p, reviewed: false, count: c.awaiting + c.notRouted });
   }
   const estimate = measure(() => ipwErrorRate(routed, q.level === undefined ? {} : { level: q.level }));
-  return { pending_reviews: pendingReviews, unknown_probability: unknownProbability, estimate };
+  return { pending_reviews: pendingReviews, timed_out: timedOut, unknown_probability: unknownProbability, estimate };
 }

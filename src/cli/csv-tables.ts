@@ -48,13 +48,34 @@ export function typedValues(raw: readonly string[]): (RatingValue | null)[] {
   return raw.map((v) => (v === '' ? null : numeric ? Number(v) : v));
 }
 
-/** Reliability data in the long form `unit,rater,value`: one rating a row. */
-export function ratingsFromCsv(text: string, source: string): Rating[] {
+/** Reliability data in the long form `unit,rater,value`, values still as written. */
+export function ratingRowsFromCsv(text: string, source: string): { unit: string; rater: string; raw: string }[] {
   const rows = parseCsvTable(text, source, ['unit', 'rater', 'value']);
-  for (const { line, cells } of rows) {
+  return rows.map(({ line, cells }) => {
     if (cells.unit === '') throw badInput(`${source}:${line}: empty unit`);
     if (cells.rater === '') throw badInput(`${source}:${line}: empty rater`);
+    return { unit: cells.unit ?? '', rater: cells.rater ?? '', raw: cells.value ?? '' };
+  });
+}
+
+/** Reliability data in the long form `unit,rater,value`: one rating a row. */
+export function ratingsFromCsv(text: string, source: string): Rating[] {
+  const rows = ratingRowsFromCsv(text, source);
+  const values = typedValues(rows.map((r) => r.raw));
+  return rows.map((r, i) => ({ unit: r.unit, rater: r.rater, value: values[i] ?? null }));
+}
+
+/**
+ * Types the values of several files as one column, so "1" in one file and "1" in another are
+ * the same category whether or not the other file also holds text.
+ */
+export function typedTogether(columns: readonly (readonly string[])[]): (RatingValue | null)[][] {
+  const all = typedValues(columns.flat());
+  const out: (RatingValue | null)[][] = [];
+  let at = 0;
+  for (const column of columns) {
+    out.push(all.slice(at, at + column.length));
+    at += column.length;
   }
-  const values = typedValues(rows.map((r) => r.cells.value ?? ''));
-  return rows.map((r, i) => ({ unit: r.cells.unit ?? '', rater: r.cells.rater ?? '', value: values[i] ?? null }));
+  return out;
 }

@@ -111,6 +111,16 @@ describe('tollgate agreement', () => {
     expect(cohen).toMatchObject({ metric: 'cohen', units: 50, raters: 2, rater_ids: ['A', 'B'], weights: 'none' });
     expect(cohen.value).toBeCloseTo(0.4, 10);
     const percent = JSON.parse((await tollgate(['agreement', f, '--metric', 'percent', '--bootstrap', '200'])).stdout);
+    // Resamples that happen to hold one rater's units only are skipped, not fatal.
+    const sparse = await file('sparse.csv', 'unit,rater,value\nu1,A,y\nu1,B,y\nu2,A,n\nu2,B,y\nu3,A,y\nu4,B,n\nu5,A,n\nu5,B,n\n');
+    const boot = await tollgate(['agreement', sparse, '--metric', 'cohen', '--bootstrap', '300']);
+    expect(boot.code, boot.stderr).toBe(0);
+    expect(JSON.parse(boot.stdout).skipped_samples).toBeGreaterThan(0);
+    // The interval does not depend on row order.
+    const reversed = await file('rev.csv', ['unit,rater,value', ...COHEN_CSV.split('\n').slice(1).reverse()].join('\n'));
+    const a = JSON.parse((await tollgate(['agreement', f, '--metric', 'percent', '--bootstrap', '100'])).stdout);
+    const b = JSON.parse((await tollgate(['agreement', reversed, '--metric', 'percent', '--bootstrap', '100'])).stdout);
+    expect([b.ci_low, b.ci_high]).toEqual([a.ci_low, a.ci_high]);
     expect(percent.value).toBeCloseTo(0.7, 10);
     expect(percent.ci_low).toBeLessThan(0.7);
     const fleiss = JSON.parse((await tollgate(['agreement', f, '--metric', 'fleiss'])).stdout);
@@ -215,6 +225,12 @@ describe('tollgate reviewers, aggregate, drift, error-rate', () => {
     expect(cid).toMatchObject({ agreed: 1, compared: 2, skipped_ties: 1 });
   });
 
+  it('types gold answers together with the judgments', async () => {
+    const judgments = await file('jn.csv', 'unit,rater,value\ni1,ann,1\ni2,ann,2\ni3,ann,x\n');
+    const out = JSON.parse((await tollgate(['reviewers', judgments, '--gold', await file('gn.csv', 'unit,value\ni1,1\ni2,2\n')])).stdout);
+    expect(out.gold.reviewers[0]).toMatchObject({ reviewer: 'ann', correct: 2, total: 2 });
+  });
+
   it('aggregates labels by majority and by Dawid–Skene', async () => {
     const f = await file('j.csv', JUDGMENTS);
     const majority = JSON.parse((await tollgate(['aggregate', f])).stdout);
@@ -246,6 +262,13 @@ describe('tollgate reviewers, aggregate, drift, error-rate', () => {
       (await tollgate(['drift', labels, await file('l2.csv', 'value\nb\nb\nb\na\n'), '--metric', 'chi-square'])).stdout,
     );
     expect(chi.df).toBe(1);
+    // The two files are typed as one column: "1" is the same category on both sides.
+    const mixed = JSON.parse(
+      (await tollgate(['drift', await file('n.csv', 'value\n1\n2\n2\n3\n'), await file('x.csv', 'value\n1\n2\n2\nx\n'), '--metric', 'js']))
+        .stdout,
+    );
+    expect(mixed.distance).toBeGreaterThan(0);
+    expect(mixed.distance).toBeLessThan(1);
     const bad = await tollgate(['drift', labels, shifted, '--metric', 'ks']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('needs numbers');

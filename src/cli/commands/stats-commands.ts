@@ -29,7 +29,7 @@ import {
 } from '../../core/stats/index.js';
 import { CliError } from '../cli-error.js';
 import { readText } from '../input-files.js';
-import { badInput, parseCsvTable, ratingsFromCsv, typedValues } from '../csv-tables.js';
+import { badInput, parseCsvTable, ratingRowsFromCsv, ratingsFromCsv, typedTogether, typedValues } from '../csv-tables.js';
 import { processIo, type CliIo } from './client-options.js';
 import { intArg } from './option-parsers.js';
 
@@ -109,22 +109,30 @@ function agreementReport(ratings: Rating[], o: AgreementOptions): Record<string,
 /** One JSON object on stdout, keys in snake_case like the HTTP API. */
 const printJson = (io: CliIo, value: unknown): void => io.out(`${JSON.stringify(snakeCaseKeys(value), null, 2)}\n`);
 
-function judgmentsFromCsv(text: string, source: string): LabelJudgment[] {
-  return ratingsFromCsv(text, source).flatMap((r) => (r.value === null ? [] : [{ item: r.unit, reviewer: r.rater, label: r.value }]));
+interface JudgmentsAndGold {
+  judgments: LabelJudgment[];
+  gold: Map<string, RatingValue> | undefined;
 }
 
-function goldFromCsv(text: string, source: string): Map<string, RatingValue> {
-  const rows = parseCsvTable(text, source, ['unit', 'value']);
-  const values = typedValues(rows.map((r) => r.cells.value ?? ''));
-  const gold = new Map<string, RatingValue>();
-  rows.forEach((r, i) => {
-    const value = values[i];
-    const unit = r.cells.unit ?? '';
-    if (value === null || value === undefined) throw badInput(`${source}:${r.line}: empty gold value for unit "${unit}"`);
-    if (gold.has(unit)) throw badInput(`${source}:${r.line}: unit "${unit}" has two gold answers`);
-    gold.set(unit, value);
+/** Judgments (`unit,rater,value`) and optional gold answers (`unit,value`), their values typed together. */
+function judgmentsAndGold(text: string, source: string, gold?: { text: string; source: string }): JudgmentsAndGold {
+  const rows = ratingRowsFromCsv(text, source);
+  const goldRows = gold === undefined ? [] : parseCsvTable(gold.text, gold.source, ['unit', 'value']);
+  const [values = [], goldValues = []] = typedTogether([rows.map((r) => r.raw), goldRows.map((r) => r.cells.value ?? '')]);
+  const judgments = rows.flatMap((r, i) => {
+    const label = values[i];
+    return label === null || label === undefined ? [] : [{ item: r.unit, reviewer: r.rater, label }];
   });
-  return gold;
+  if (gold === undefined) return { judgments, gold: undefined };
+  const answers = new Map<string, RatingValue>();
+  goldRows.forEach((r, i) => {
+    const value = goldValues[i];
+    const unit = r.cells.unit ?? '';
+    if (value === null || value === undefined) throw badInput(`${gold.source}:${r.line}: empty gold value for unit "${unit}"`);
+    if (answers.has(unit)) throw badInput(`${gold.source}:${r.line}: unit "${unit}" has two gold answers`);
+    answers.set(unit, value);
+  });
+  return { judgments, gold: answers };
 }
 
 /** A file the statistics cannot read is bad input like any other: exit 2, as documented. */
@@ -137,10 +145,10 @@ async function readInput(file: string, io: CliIo): Promise<string> {
   }
 }
 
-/** A one-column sample (header `value`); empty cells are skipped as missing. */
-function sampleFromCsv(text: string, source: string): RatingValue[] {
-  const rows = parseCsvTable(text, source, ['value']);
-  return typedValues(rows.map((r) => r.cells.value ?? '')).filter((v): v is RatingValue => v !== null);
+/** Two one-column samples (header `value`) typed together; empty cells are skipped as missing. */
+function samplesFromCsv(files: { text: string; source: string }[]): RatingValue[][] {
+  const raw = files.map((f) => parseCsvTable(f.text, f.source, ['value']).map((r) => r.cells.value ?? ''));
+  return typedTogether(raw).map((column) => column.filter((v): v is RatingValue => v !== null));
 }
 
 function numbersOnly(sample: RatingValue[], source: string, metric: string): number[] {
@@ -222,12 +230,11 @@ export function registerStatsCommands(program: Command, io: CliIo = processIo): 
     .option('--gold <file>', 'gold answers, CSV with the header unit,value')
     .option('--ci-level <p>', 'Wilson interval confidence level', levelArg, 0.95)
     .action(async (file: string, opts: { gold?: string; ciLevel: number }) => {
-      const judgments = judgmentsFromCsv(await readInput(file, io), file).map((j) => ({
-        reviewer: j.reviewer,
-        item: j.item,
-        value: j.label,
-      }));
-      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readInput(opts.gold, io), opts.gold);
+      const text = await readInput(file, io);
+      const goldFile = opts.gold === undefined ? undefined : { text: await readInput(opts.gold, io), source: opts.gold };
+      const read = judgmentsAndGold(text, file, goldFile);
+      const judgments = read.judgments.map((j) => ({ reviewer: j.reviewer, item: j.item, value: j.label }));
+      const gold = read.gold;
       try {
         printJson(io, {
           agreementWithPeers: reviewerAgreement(judgments, { level: opts.ciLevel }),
@@ -245,8 +252,9 @@ export function registerStatsCommands(program: Command, io: CliIo = processIo): 
     .addOption(new Option('--ties <rule>', 'majority and weighted: none, lowest or all').choices(['none', 'lowest', 'all']).default('none'))
     .option('--gold <file>', 'weighted: weigh reviewers by their accuracy on these gold answers (CSV unit,value)')
     .action(async (file: string, opts: { method: 'majority' | 'weighted' | 'dawid-skene'; ties: TieRule; gold?: string }) => {
-      const judgments = judgmentsFromCsv(await readInput(file, io), file);
-      const gold = opts.gold === undefined ? undefined : goldFromCsv(await readInput(opts.gold, io), opts.gold);
+      const text = await readInput(file, io);
+      const goldFile = opts.gold === undefined ? undefined : { text: await readInput(opts.gold, io), source: opts.gold };
+      const { judgments, gold } = judgmentsAndGold(text, file, goldFile);
       try {
         if (opts.method === 'majority') printJson(io, { method: 'majority', items: majorityVote(judgments, { ties: opts.ties }) });
         else if (opts.method === 'weighted') {
@@ -273,8 +281,10 @@ export function registerStatsCommands(program: Command, io: CliIo = processIo): 
     .addOption(new Option('--metric <metric>', 'drift measure').choices(['psi', 'ks', 'js', 'chi-square']).makeOptionMandatory())
     .option('--bins <n>', 'PSI on numbers: bins cut at the reference quantiles (default 10)', intArg(2, 1000))
     .action(async (reference: string, current: string, opts: { metric: DriftMetric; bins?: number }) => {
-      const ref = sampleFromCsv(await readInput(reference, io), reference);
-      const cur = sampleFromCsv(await readInput(current, io), current);
+      const [ref = [], cur = []] = samplesFromCsv([
+        { text: await readInput(reference, io), source: reference },
+        { text: await readInput(current, io), source: current },
+      ]);
       try {
         printJson(io, { metric: opts.metric, ...driftReport(opts.metric, ref, cur, [reference, current], opts.bins) });
       } catch (err) {

@@ -53,7 +53,8 @@ export function registerStatsRoutes(app: TypedApp, ctx: AppContext): void {
     {
       schema: {
         tags: ['statistics'],
-        summary: 'One label per item from its judgments: majority vote, accuracy-weighted vote or Dawid–Skene',
+        summary:
+          'One label per item from its judgments: majority vote, a vote weighted by each reviewer’s agreement with peers, or Dawid–Skene',
         params: ProjectParams,
         querystring: LabelQuery,
         response: { 200: LabelReport, ...errorResponses },

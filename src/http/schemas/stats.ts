@@ -26,7 +26,7 @@ const FieldAgreement = Type.Object({
   }),
   units: Type.Integer({ description: 'Items with at least two judgments giving this field a value' }),
   krippendorff_alpha: Measured(
-    "Krippendorff's alpha: value, units, raters, pairable_values, observed_disagreement, expected_disagreement, coincidences (nominal, ordinal), and ci_low, ci_high with bootstrap",
+    "Krippendorff's alpha: value, units, raters, pairable_values, observed_disagreement, expected_disagreement, coincidences (nominal, ordinal), and ci_low, ci_high, ci_level, bootstrap_samples, seed with bootstrap",
   ),
   percent_agreement: Measured('Mean share of agreeing reviewer pairs per item: value, units, raters'),
 });
@@ -136,7 +136,11 @@ const Estimate = (description: string) => Open({ rate: Type.Number(), standard_e
 
 export const ErrorRateReport = Type.Object({
   project_id: Type.String(),
-  pending_reviews: Type.Integer({ description: 'Items sent to people whose outcome is not in yet: left out of every estimate' }),
+  pending_reviews: Type.Integer({
+    description:
+      'Items sent to people with no verdict yet: counted as not yet observed (the review probability of their class is scaled by the share observed)',
+  }),
+  timed_out: Type.Integer({ description: 'Held items decided by their timeout, with no human verdict: treated like pending reviews' }),
   unknown_probability: Type.Integer({ description: 'Items stored before review probabilities were recorded: left out' }),
   estimate: Open(
     {

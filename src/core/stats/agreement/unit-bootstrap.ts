@@ -29,7 +29,8 @@ export const UNIT_BOOTSTRAP_MAX_SAMPLES = 20_000;
  * reliability data, resampling whole units with replacement as krippendorffAlphaBootstrap does:
  * a unit's ratings are dependent, the units are the sampled objects. A unit drawn twice enters
  * the resample twice under distinct ids. Resamples where the statistic is undefined (for example
- * a kappa whose resample shows one category only) are skipped and counted.
+ * a kappa whose resample shows one category only, or one rater only) are skipped and counted.
+ * Units are taken in id order, so the interval does not depend on the order of the rows.
  *
  * Generic, so slower than the Krippendorff-specific one: samples × the statistic's own cost.
  */
@@ -53,7 +54,8 @@ export function bootstrapByUnits(
     if (list === undefined) byUnit.set(r.unit, [r]);
     else list.push(r);
   }
-  const units = [...byUnit.values()];
+  // Sorted by unit id, so the same ratings in another row order give the same interval.
+  const units = [...byUnit.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, list]) => list);
   if (units.length < 2) throw undefinedStatistic('a bootstrap interval needs at least two units', { units: units.length });
 
   const rng = createRandom(options.seed);
@@ -68,7 +70,9 @@ export function bootstrapByUnits(
     try {
       values[defined++] = statistic(resample);
     } catch (err) {
-      if (!isTollgateError(err) || err.code !== 'TG_STATS_UNDEFINED') throw err;
+      // The full sample was accepted before resampling, so a refusal here is the resample's
+      // shape (Cohen's kappa when a draw holds one rater's units only), not bad input.
+      if (!isTollgateError(err) || (err.code !== 'TG_STATS_UNDEFINED' && err.code !== 'TG_STATS_INVALID_INPUT')) throw err;
       defined--;
     }
   }

@@ -29,7 +29,12 @@ export interface Outcome {
   decided_at: string | null;
   decided_by: string | null;
   reason: string | null;
+  /** For timed_out: the hold's fallback that was applied. */
+  fallback?: 'approve' | 'reject' | null;
 }
+
+/** `GET /v1/items/{id}/outcome`: the decided outcome (200) or `{status: "pending"}` (202). */
+export type OutcomeAnswer = (Outcome & { item_id: string }) | { item_id: string; status: 'pending'; hold: unknown };
 
 export interface Item {
   id: string;
@@ -198,6 +203,11 @@ export class TollgateClient {
 
   getItem(itemId: string): Promise<ItemDetail> {
     return this.expect<ItemDetail>('GET', `/v1/items/${seg(itemId)}`);
+  }
+
+  /** Waits up to `waitSeconds` (at most 60, the server's limit) for a decision. */
+  getOutcome(itemId: string, waitSeconds: number): Promise<OutcomeAnswer> {
+    return this.expect<OutcomeAnswer>('GET', `/v1/items/${seg(itemId)}/outcome?wait=${Math.min(60, Math.max(0, Math.floor(waitSeconds)))}`);
   }
 
   /** Resolves to null when no task is available (204). */

@@ -21,7 +21,8 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   if (err instanceof CliError) {
-    process.stderr.write(`tollgate: ${err.message}\n`);
+    // An empty message is a status with nothing more to say (`outcome --wait` still pending).
+    if (err.message !== '') process.stderr.write(`tollgate: ${err.message}\n`);
     process.exit(err.exitCode);
   }
   const code = (err as { code?: unknown }).code;

@@ -263,4 +263,26 @@ describe('client commands against a running server', () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/^tollgate: TG_TASK_\w+: /);
   });
+
+  it('waits for the outcome of a held item with outcome --wait', async () => {
+    const policy = { rules: [{ name: 'hold-all', when: { confidence: { gte: 0 } }, action: 'hold', timeout_seconds: 600 }] };
+    const run = await tollgate(['projects', 'create', '--name', 'held', '--policy', '-', '--quiet'], { stdin: JSON.stringify(policy) });
+    const id = run.stdout.trim();
+    const item = JSON.parse(
+      (await tollgate(['items', 'send', id, '--json'], { stdin: JSON.stringify({ input: 'q', output: 'a', confidence: 0.5 }) })).stdout,
+    );
+    const ingest = await key('ingest');
+
+    const pending = await tollgate(['outcome', item.id, '--wait', '1', '--json'], { key: ingest });
+    expect(pending.code).toBe(3);
+    expect(JSON.parse(pending.stdout)).toMatchObject({ item_id: item.id, status: 'pending' });
+
+    const reviewer = await key('reviewer');
+    const waiting = tollgate(['outcome', item.id, '--wait', '30'], { key: ingest });
+    const claimed = JSON.parse((await tollgate(['tasks', 'claim', id, '--json'], { key: reviewer })).stdout);
+    await tollgate(['tasks', 'judge', claimed.task.id, '--verdict', 'reject'], { key: reviewer });
+    const decided = await waiting;
+    expect(decided.code).toBe(0);
+    expect(decided.stdout).toMatch(/^status {6}rejected\n/);
+  });
 });

@@ -170,6 +170,14 @@ const ROUTES: RouteCase[] = [
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/audit`, c.key),
   },
   {
+    route: 'GET outcome',
+    permission: 'outcomes:read',
+    allowed: ALL,
+    // The item is under review: allowed callers hear that it is pending.
+    ok: 202,
+    send: (c) => c.api.call('GET', `/v1/items/${c.itemId}/outcome`, c.key),
+  },
+  {
     route: 'GET stats/agreement',
     permission: 'stats:read',
     allowed: STATS_READERS,
@@ -319,6 +327,8 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['release', () => api.call('POST', `/v1/tasks/${taskB}/release`, key), 'TG_TASK_NOT_FOUND'],
           ['judgment', () => api.call('POST', `/v1/tasks/${taskB}/judgments`, key, { verdict: 'approve' }), 'TG_TASK_NOT_FOUND'],
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET outcome', () => api.call('GET', `/v1/items/${itemB}/outcome`, key), 'TG_ITEM_NOT_FOUND'],
+          ['GET events', () => api.call('GET', `/v1/items/${itemB}/events`, key), 'TG_ITEM_NOT_FOUND'],
           ['GET stats/agreement', () => api.call('GET', `/v1/projects/${projectB}/stats/agreement`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET stats/labels', () => api.call('GET', `/v1/projects/${projectB}/stats/labels`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET stats/reviewers', () => api.call('GET', `/v1/projects/${projectB}/stats/reviewers`, key), 'TG_PROJECT_NOT_FOUND'],

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { MAX_BATCH_ITEMS } from '../../core/limits.js';
+import { CliError } from '../cli-error.js';
 import type { CaptureResult, Item, ItemQuery, Outcome } from '../http-client.js';
 import { readItems, STDIN } from '../input-files.js';
 import { formatContent, formatTable, indent, jsonLine, prettyJson, seconds } from '../output-format.js';
@@ -68,12 +69,38 @@ export function registerItemCommands(program: Command, io: CliIo): void {
   );
 }
 
+/** Exit status of `tollgate outcome --wait` when the wait ended with no decision. */
+export const STILL_PENDING_EXIT = 3;
+
 export function registerOutcomeCommand(program: Command, io: CliIo): void {
   clientCommand(program, 'outcome <item-id>', 'Print the outcome of an item: status, final output, who decided and why')
     .option('--json', 'print the outcome as JSON')
-    .action(async (itemId: string, opts: ClientOptions & JsonOption) => {
-      const { outcome } = await connect(opts, io).getItem(itemId);
-      io.out(opts.json ? jsonLine(outcome) : formatOutcome(outcome));
+    .option(
+      '--wait <seconds>',
+      `wait up to this long for a person to decide (held items); exit ${STILL_PENDING_EXIT} if still pending`,
+      intArg(0, 86_400),
+    )
+    .action(async (itemId: string, opts: ClientOptions & JsonOption & { wait?: number }) => {
+      const client = connect(opts, io);
+      if (opts.wait === undefined) {
+        const { outcome } = await client.getItem(itemId);
+        io.out(opts.json ? jsonLine(outcome) : formatOutcome(outcome));
+        return;
+      }
+      // The server holds one request up to 60 s; longer waits ask again until the time is up.
+      const until = Date.now() + opts.wait * 1000;
+      for (;;) {
+        const answer = await client.getOutcome(itemId, Math.ceil((until - Date.now()) / 1000));
+        if (answer.status !== 'pending') {
+          const { item_id: _id, ...outcome } = answer;
+          io.out(opts.json ? jsonLine(outcome) : formatOutcome(outcome));
+          return;
+        }
+        if (Date.now() >= until) {
+          io.out(opts.json ? jsonLine(answer) : `status      pending (no decision within ${opts.wait} s)\n`);
+          throw new CliError('', STILL_PENDING_EXIT);
+        }
+      }
     });
 }
 
@@ -98,6 +125,7 @@ function formatOutcome(o: Outcome): string {
       `decided_by  ${o.decided_by ?? '-'}`,
       `decided_at  ${o.decided_at ?? '-'}`,
       `reason      ${o.reason ?? '-'}`,
+      ...(o.fallback ? [`fallback    ${o.fallback} (the hold timed out)`] : []),
       output.includes('\n') ? `output\n${indent(output)}` : `output      ${output}`,
     ].join('\n') + '\n'
   );

@@ -33,6 +33,31 @@ export interface Outcome {
   fallback?: 'approve' | 'reject' | null;
 }
 
+/** The parts of a backtest report the CLI prints; `--json` prints it whole. */
+export interface BacktestReport {
+  since: string;
+  until: string;
+  items: number;
+  overall: Record<'candidate' | 'current', { routed: number; held: number; review_tasks: number; share: number | null }>;
+  per_rule: { name: string; action: string; matched: number; decisive: number; only_rule: number }[];
+  per_day: {
+    day: string;
+    items: number;
+    candidate_routed: number;
+    current_routed: number;
+    candidate_tasks: number;
+    current_tasks: number;
+  }[];
+  known_failures: {
+    total: number;
+    candidate_caught: number;
+    current_caught: number;
+    candidate_recall: { rate: number; interval: { low: number; high: number } } | null;
+    missed_by_candidate: string[];
+  };
+  caveats: string[];
+}
+
 /** `GET /v1/items/{id}/outcome`: the decided outcome (200) or `{status: "pending"}` (202). */
 export type OutcomeAnswer = (Outcome & { item_id: string }) | { item_id: string; status: 'pending'; hold: unknown };
 
@@ -203,6 +228,10 @@ export class TollgateClient {
 
   getItem(itemId: string): Promise<ItemDetail> {
     return this.expect<ItemDetail>('GET', `/v1/items/${seg(itemId)}`);
+  }
+
+  backtestPolicy(projectId: string, body: { policy: JsonObject; since?: string; until?: string }): Promise<BacktestReport> {
+    return this.expect<BacktestReport>('POST', `/v1/projects/${seg(projectId)}/policy/backtest`, body);
   }
 
   /** Waits up to `waitSeconds` (at most 60, the server's limit) for a decision. */

@@ -10,6 +10,7 @@ import { installErrorHandlers } from './error-handler.js';
 import { registerItemRoutes } from './routes/items.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerProjectRoutes } from './routes/projects.js';
+import { registerBacktestRoutes } from './routes/backtest.js';
 import { registerOutcomeRoutes } from './routes/outcomes.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -74,6 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerItemRoutes(app, opts.ctx, limits);
   registerTaskRoutes(app, opts.ctx);
   registerOutcomeRoutes(app, opts.ctx);
+  registerBacktestRoutes(app, opts.ctx);
   registerStatsRoutes(app, opts.ctx);
   return app;
 }

@@ -264,6 +264,27 @@ describe('client commands against a running server', () => {
     expect(twice.stderr).toMatch(/^tollgate: TG_TASK_\w+: /);
   });
 
+  it('backtests a candidate policy against stored items with policy backtest', async () => {
+    const id = await newProject();
+    await tollgate(['items', 'send', id], {
+      stdin: [0.2, 0.6, 0.9].map((c, i) => JSON.stringify({ input: `q${i}`, output: 'a', confidence: c })).join('\n'),
+    });
+    const candidate = { rules: [{ name: 'unsure', when: { confidence: { lt: 0.7 } }, action: 'review', priority: 60 }] };
+    await writeFile(path.join(dir, 'candidate.json'), JSON.stringify(candidate));
+    const text = await tollgate(['policy', 'backtest', path.join(dir, 'candidate.json'), '--project', id]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^3 item\(s\) from /);
+    expect(text.stdout).toMatch(/candidate +2 +66\.7%/);
+    expect(text.stdout).toMatch(/current +1 +33\.3%/);
+    const json = JSON.parse(
+      (await tollgate(['policy', 'backtest', '-', '--project', id, '--json'], { stdin: JSON.stringify(candidate) })).stdout,
+    );
+    expect(json.overall.candidate.routed).toBe(2);
+    const bad = await tollgate(['policy', 'backtest', '-', '--project', id], { stdin: '{"rules": [{"name": "x", "action": "nope"}]}' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('TG_INVALID_POLICY');
+  });
+
   it('waits for the outcome of a held item with outcome --wait', async () => {
     const policy = { rules: [{ name: 'hold-all', when: { confidence: { gte: 0 } }, action: 'hold', timeout_seconds: 600 }] };
     const run = await tollgate(['projects', 'create', '--name', 'held', '--policy', '-', '--quiet'], { stdin: JSON.stringify(policy) });

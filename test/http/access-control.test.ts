@@ -170,6 +170,13 @@ const ROUTES: RouteCase[] = [
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/audit`, c.key),
   },
   {
+    route: 'POST policy/backtest',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/policy/backtest`, c.key, { policy: POLICY }),
+  },
+  {
     route: 'GET outcome',
     permission: 'outcomes:read',
     allowed: ALL,

@@ -65,12 +65,66 @@ export function registerDocumentCommands(program: Command, io: CliIo, kind: Docu
       );
     });
 
+  if (kind === 'policy') registerBacktestCommand(group, io);
+
   clientCommand(group, 'versions <project-id>', `List every ${kind} version, newest first`)
     .option('--json', 'print versions as JSONL')
     .action(async (projectId: string, opts: ClientOptions & JsonOption) => {
       const versions = await connect(opts, io).listDocumentVersions(projectId, kind);
       if (opts.json) return io.out(versions.map(jsonLine).join(''));
       io.out(formatTable(['VERSION', 'CREATED', 'BY', 'CONTENT'], versions.map(versionRow)));
+    });
+}
+
+function registerBacktestCommand(group: Command, io: CliIo): void {
+  clientCommand(group, 'backtest <file>', 'Replay a candidate policy (JSON file, - for stdin) over stored items; changes nothing')
+    .requiredOption('--project <id>', 'the project whose items to replay')
+    .option('--since <iso>', 'items captured at or after (default: 30 days before --until)')
+    .option('--until <iso>', 'items captured before (default: now)')
+    .option('--json', 'print the whole report as JSON')
+    .action(async (file: string, opts: ClientOptions & JsonOption & { project: string; since?: string; until?: string }) => {
+      const policy = await readJsonDocument(file, io.stdin, 'policy');
+      const r = await connect(opts, io).backtestPolicy(opts.project, {
+        policy,
+        ...(opts.since === undefined ? {} : { since: opts.since }),
+        ...(opts.until === undefined ? {} : { until: opts.until }),
+      });
+      if (opts.json) return io.out(jsonLine(r));
+      const pct = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(1)}%`);
+      const { candidate: c, current: k } = r.overall;
+      const kf = r.known_failures;
+      io.out(
+        [
+          `${r.items} item(s) from ${r.since} to ${r.until}`,
+          '',
+          formatTable(
+            ['', 'ROUTED', 'SHARE', 'HELD', 'REVIEW TASKS'],
+            [
+              ['candidate', String(c.routed), pct(c.share), String(c.held), String(c.review_tasks)],
+              ['current', String(k.routed), pct(k.share), String(k.held), String(k.review_tasks)],
+            ],
+          ).trimEnd(),
+          '',
+          formatTable(
+            ['RULE', 'ACTION', 'MATCHED', 'DECISIVE', 'ONLY RULE'],
+            r.per_rule.map((x) => [x.name, x.action, String(x.matched), String(x.decisive), String(x.only_rule)]),
+          ).trimEnd(),
+          '',
+          formatTable(
+            ['DAY', 'ITEMS', 'CANDIDATE TASKS', 'CURRENT TASKS'],
+            r.per_day.map((d) => [d.day, String(d.items), String(d.candidate_tasks), String(d.current_tasks)]),
+          ).trimEnd(),
+          '',
+          `known failures (rejected or corrected by people): ${kf.total}; candidate routes ${kf.candidate_caught}, current routed ${kf.current_caught}` +
+            (kf.candidate_recall === null
+              ? ''
+              : ` (candidate recall ${pct(kf.candidate_recall.rate)}, 95% ${pct(kf.candidate_recall.interval.low)}–${pct(kf.candidate_recall.interval.high)})`),
+          ...(kf.missed_by_candidate.length > 0 ? [`missed by the candidate: ${kf.missed_by_candidate.join(', ')}`] : []),
+          '',
+          ...r.caveats.map((x) => `note: ${x}`),
+          '',
+        ].join('\n'),
+      );
     });
 }
 

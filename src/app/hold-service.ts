@@ -1,14 +1,14 @@
 import { assertCan, canSeeProject } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { DEFAULT_HOLD_FALLBACK, DEFAULT_HOLD_TIMEOUT_SECONDS } from '../core/policy/policy-validate.js';
-import { EXPERT_QUEUE } from '../core/review/queues.js';
+import { ESCALATION_KIND, EXPERT_QUEUE } from '../core/review/queues.js';
 import type { Principal } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { inTransaction } from '../store/executor.js';
 import { getItemRecord, listDueHolds, setHoldEscalated, setItemOutcome, type ItemRecord } from '../store/item-repo.js';
 import { announceItemChange } from '../store/notify-repo.js';
 import { listJudgmentsForItem } from '../store/judgment-repo.js';
-import { cancelOpenTasks, insertTasks, listTasksForItem, type TaskRecord } from '../store/task-repo.js';
+import { cancelOpenTasks, insertEscalationTask, listTasksForItem, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
 
@@ -117,12 +117,13 @@ export async function applyDueHolds(ctx: AppContext, limit = 100): Promise<HoldS
         const open = (await listTasksForItem(tx, id)).filter((t) => t.status === 'pending' || t.status === 'claimed');
         await cancelOpenTasks(tx, id, now);
         const rubricVersion = open[0]?.rubric_version ?? (await listTasksForItem(tx, id))[0]?.rubric_version ?? 1;
-        await insertTasks(tx, [
+        await insertEscalationTask(
+          tx,
           {
             id: ctx.newId(),
             project_id: item.project_id,
             item_id: id,
-            kind: 'review',
+            kind: ESCALATION_KIND,
             queue: EXPERT_QUEUE,
             status: 'pending',
             priority: TOP_PRIORITY,
@@ -133,7 +134,15 @@ export async function applyDueHolds(ctx: AppContext, limit = 100): Promise<HoldS
             created_at: now,
             updated_at: now,
           },
-        ]);
+          {
+            reason: 'hold_timeout',
+            comment: `no decision within ${terms.timeout_seconds} s`,
+            partial: null,
+            by: 'system:hold-timeout',
+            at: now,
+            from_task_id: null,
+          },
+        );
         const deadline = now + terms.timeout_seconds * 1000;
         await setHoldEscalated(tx, id, now, deadline);
         await appendAudit(tx, [

@@ -1,5 +1,5 @@
 import { assertCan, can } from '../core/access/permissions.js';
-import { EXPERT_QUEUE } from '../core/review/queues.js';
+import { ESCALATION_KIND, EXPERT_QUEUE, type Escalation } from '../core/review/queues.js';
 import { TollgateError } from '../core/errors.js';
 import { assertJudgmentConsistent } from '../core/review/judgment-validate.js';
 import { assertLeaseHeld, leaseSeconds } from '../core/review/lease.js';
@@ -18,6 +18,7 @@ import {
   completeLeasedTask,
   getTaskRecord,
   nextLeaseExpiry,
+  readEscalations,
   RECLAIM_BATCH,
   reclaimExpiredLeases,
   releaseLease,
@@ -35,6 +36,8 @@ export interface ClaimedTask {
   task: TaskRecord;
   item: ItemRecord;
   rubric: VersionedDoc<RubricDocument>;
+  /** For an expert task: why it was escalated, with the reviewer's partial judgment. */
+  escalation: Escalation | null;
 }
 
 export async function claimTask(
@@ -77,7 +80,8 @@ export async function claimTask(
     getVersion<RubricDocument>(ctx.store, 'rubric_versions', projectId, task.rubric_version),
   );
   if (!rubric) throw new TollgateError('TG_INTERNAL', `task ${task.id} refers to missing rubric version ${task.rubric_version}`);
-  return { task, item, rubric };
+  const escalation = task.kind === ESCALATION_KIND ? ((await readEscalations(ctx.store, [task.id])).get(task.id) ?? null) : null;
+  return { task, item, rubric, escalation };
 }
 
 /**
@@ -121,7 +125,7 @@ async function sweepProject(ctx: AppContext, projectId: string, now: number): Pr
   return { more: expired.length >= RECLAIM_BATCH, nextExpiry: await nextLeaseExpiry(ctx.store, now, projectId) };
 }
 
-async function requireTask(ex: Executor, who: Principal, taskId: string): Promise<TaskRecord> {
+export async function requireTask(ex: Executor, who: Principal, taskId: string): Promise<TaskRecord> {
   const task = await getTaskRecord(ex, taskId);
   if (!task || (who.project_id !== null && who.project_id !== task.project_id))
     throw new TollgateError('TG_TASK_NOT_FOUND', `task ${taskId} not found`);
@@ -133,7 +137,7 @@ async function requireTask(ex: Executor, who: Principal, taskId: string): Promis
  * queue (by the sweeper, or by the sweep a claim runs) drops its holder, so a late writer would be told
  * "not leased to you" instead of "your lease expired". The audit trail still names the holder.
  */
-async function assertHolds(tx: Executor, task: TaskRecord, actor: string, now: number): Promise<void> {
+export async function assertHolds(tx: Executor, task: TaskRecord, actor: string, now: number): Promise<void> {
   try {
     assertLeaseHeld(task, actor, now);
   } catch (err) {
@@ -278,9 +282,14 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     ];
     if (item.outcome.status === 'pending') {
       const judgments = await listJudgmentsForItem(tx, item.id);
-      const resolved = resolveOutcome(item.decision.required_reviews, item.output, judgments);
+      // An expert's judgment on an escalated task decides the item alone: that is what the
+      // escalation asked for, whatever the others said or did not say.
+      const resolved =
+        task.kind === ESCALATION_KIND
+          ? resolveOutcome(1, item.output, [judgment])
+          : resolveOutcome(item.decision.required_reviews, item.output, judgments);
       if (resolved) {
-        const reviewers = [...new Set(judgments.map((j) => j.reviewer))].join(',');
+        const reviewers = task.kind === ESCALATION_KIND ? who.actor : [...new Set(judgments.map((j) => j.reviewer))].join(',');
         item.outcome = {
           status: resolved.status,
           output: resolved.output,

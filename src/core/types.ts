@@ -13,7 +13,7 @@ export type Role = (typeof ROLES)[number];
 export const ACTIONS = ['pass', 'review', 'hold'] as const;
 export type RoutingAction = (typeof ACTIONS)[number];
 
-export const TASK_STATUSES = ['pending', 'claimed', 'done', 'expired', 'cancelled'] as const;
+export const TASK_STATUSES = ['pending', 'claimed', 'done', 'expired', 'cancelled', 'escalated'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const VERDICTS = ['approve', 'reject', 'correct'] as const;

@@ -1,6 +1,7 @@
 import type { JudgmentRecord } from '../store/judgment-repo.js';
 import type { ItemRecord } from '../store/item-repo.js';
 import type { TaskRecord } from '../store/task-repo.js';
+import type { Escalation } from '../core/review/queues.js';
 
 /** Maps records to the public JSON: ISO times, no internal columns. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -54,6 +55,10 @@ export function presentTask(t: TaskRecord) {
     lease_expires_at: isoOrNull(t.lease_expires_at),
     created_at: iso(t.created_at),
   };
+}
+
+export function presentEscalation(e: Escalation) {
+  return { ...e, at: iso(e.at) };
 }
 
 export function presentJudgment(j: JudgmentRecord) {

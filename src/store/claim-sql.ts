@@ -66,7 +66,7 @@ export function pickNext(db: QueryCreator<Database>, dialect: StoreDialect, a: P
   );
 }
 
-const TASK_FIELDS: Record<keyof TasksTable, true> = {
+const TASK_FIELDS: Record<Exclude<keyof TasksTable, 'escalation'>, true> = {
   id: true,
   project_id: true,
   item_id: true,

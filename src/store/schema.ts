@@ -76,6 +76,7 @@ export interface TasksTable {
   claim_count: number;
   created_at: number;
   updated_at: number;
+  escalation: JsonColumn | null;
 }
 
 export interface JudgmentsTable {

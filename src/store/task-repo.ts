@@ -1,4 +1,5 @@
 import type { QueryCreator, Selectable, Updateable } from 'kysely';
+import type { Escalation } from '../core/review/queues.js';
 import type { TaskStatus } from '../core/types.js';
 import { appendAudit } from './audit-repo.js';
 import { executeClaim, ITEM_PREFIX, pickNext } from './claim-sql.js';
@@ -8,7 +9,8 @@ import { fromItemRow, getItemRecord, type ItemRecord } from './item-repo.js';
 import type { Database, ItemsTable, TasksTable } from './schema.js';
 import type { Store } from './store.js';
 
-export type TaskRecord = Omit<Selectable<TasksTable>, 'status'> & { status: TaskStatus };
+/** A task row. Its escalation context is read apart (readEscalations): only expert tasks have one. */
+export type TaskRecord = Omit<Selectable<TasksTable>, 'status' | 'escalation'> & { status: TaskStatus };
 
 const TASK_COLUMNS = [
   'id',
@@ -34,6 +36,41 @@ export async function insertTasks(ex: Executor, tasks: readonly TaskRecord[]): P
     TASK_COLUMNS,
     tasks.map((t) => TASK_COLUMNS.map((c) => t[c])),
   );
+}
+
+/** Inserts an expert task together with why it was escalated. */
+export async function insertEscalationTask(ex: Executor, task: TaskRecord, escalation: Escalation): Promise<void> {
+  await insertTasks(ex, [task]);
+  await ex.db
+    .updateTable('tasks')
+    .set({ escalation: ex.json.write(escalation) })
+    .where('id', '=', task.id)
+    .execute();
+}
+
+/** The escalation context of each of these tasks that has one. */
+export async function readEscalations(ex: Executor, taskIds: readonly string[]): Promise<Map<string, Escalation>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = await ex.db
+    .selectFrom('tasks')
+    .select(['id', 'escalation'])
+    .where('id', 'in', [...taskIds])
+    .where('escalation', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, ex.json.read<Escalation>(r.escalation)]));
+}
+
+/** Takes a leased task away from its holder for the experts; false when the lease is no longer theirs. */
+export async function markEscalated(ex: Executor, id: string, actor: string, now: number): Promise<boolean> {
+  const res = await ex.db
+    .updateTable('tasks')
+    .set({ status: 'escalated', lease_owner: actor, lease_expires_at: null, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'claimed')
+    .where('lease_owner', '=', actor)
+    .where('lease_expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 export async function getTaskRecord(ex: Executor, id: string): Promise<TaskRecord | undefined> {

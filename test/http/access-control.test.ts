@@ -163,6 +163,13 @@ const ROUTES: RouteCase[] = [
     send: async (c) => c.api.call('POST', `/v1/tasks/${await c.task()}/judgments`, c.key, { verdict: 'approve' }),
   },
   {
+    route: 'POST escalate',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 200,
+    send: async (c) => c.api.call('POST', `/v1/tasks/${await c.task()}/escalate`, c.key, { reason: 'unsure' }),
+  },
+  {
     route: 'GET audit',
     permission: 'audit:read',
     allowed: CONFIGURERS,
@@ -333,6 +340,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['renew', () => api.call('POST', `/v1/tasks/${taskB}/renew`, key, {}), 'TG_TASK_NOT_FOUND'],
           ['release', () => api.call('POST', `/v1/tasks/${taskB}/release`, key), 'TG_TASK_NOT_FOUND'],
           ['judgment', () => api.call('POST', `/v1/tasks/${taskB}/judgments`, key, { verdict: 'approve' }), 'TG_TASK_NOT_FOUND'],
+          ['escalate', () => api.call('POST', `/v1/tasks/${taskB}/escalate`, key, { reason: 'unsure' }), 'TG_TASK_NOT_FOUND'],
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET outcome', () => api.call('GET', `/v1/items/${itemB}/outcome`, key), 'TG_ITEM_NOT_FOUND'],
           ['GET events', () => api.call('GET', `/v1/items/${itemB}/events`, key), 'TG_ITEM_NOT_FOUND'],

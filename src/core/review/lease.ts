@@ -19,6 +19,9 @@ export interface LeaseView {
  */
 export function assertLeaseHeld(task: LeaseView, actor: string, now: number): void {
   if (task.status === 'done') throw new TollgateError('TG_TASK_ALREADY_DONE', `task ${task.id} is already done`);
+  if (task.status === 'escalated') {
+    throw new TollgateError('TG_TASK_ESCALATED', `task ${task.id} was escalated to the experts; an expert's judgment decides the item`);
+  }
   if (task.status === 'cancelled' || task.status === 'expired') {
     throw new TollgateError('TG_TASK_NOT_LEASED', `task ${task.id} is ${task.status}`);
   }

@@ -6,8 +6,9 @@ import { claimTask, releaseTask, renewTask, submitJudgment, type JudgmentSubmiss
 import { principalOf } from '../auth.js';
 import { errorResponses, ProjectParams, TaskParams } from '../schemas/common.js';
 import { Outcome } from '../schemas/item.js';
-import { ClaimBody, ClaimedTask, JudgmentBody, RenewBody } from '../schemas/task.js';
-import { presentItem, presentJudgment, presentOutcome, presentTask, presentVersioned } from '../present.js';
+import { ClaimBody, ClaimedTask, EscalateBody, EscalationResult, JudgmentBody, RenewBody } from '../schemas/task.js';
+import { escalateTask, type EscalationRequest } from '../../app/escalation-service.js';
+import { presentEscalation, presentItem, presentJudgment, presentOutcome, presentTask, presentVersioned } from '../present.js';
 
 // Claim and renew take optional options: an empty POST means "use the defaults".
 function emptyBodyIsDefaults(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
@@ -31,7 +32,12 @@ export function registerTaskRoutes(app: TypedApp, ctx: AppContext): void {
     async (req, reply) => {
       const claimed = await claimTask(ctx, principalOf(req), req.params.project_id, req.body);
       if (!claimed) return reply.code(204).send(null);
-      return { task: presentTask(claimed.task), item: presentItem(claimed.item), rubric: presentVersioned(claimed.rubric) };
+      return {
+        task: presentTask(claimed.task),
+        item: presentItem(claimed.item),
+        rubric: presentVersioned(claimed.rubric),
+        escalation: claimed.escalation === null ? null : presentEscalation(claimed.escalation),
+      };
     },
   );
   app.post(
@@ -59,6 +65,22 @@ export function registerTaskRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (req) => presentTask(await releaseTask(ctx, principalOf(req), req.params.task_id)),
+  );
+  app.post(
+    '/v1/tasks/:task_id/escalate',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Hand a task you hold to the experts, with a reason and what you have so far; an expert’s judgment then decides the item',
+        params: TaskParams,
+        body: EscalateBody,
+        response: { 200: EscalationResult, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const r = await escalateTask(ctx, principalOf(req), req.params.task_id, req.body as EscalationRequest);
+      return { task: presentTask(r.task), expert_task: presentTask(r.expert_task), escalation: presentEscalation(r.escalation) };
+    },
   );
   app.post(
     '/v1/tasks/:task_id/judgments',

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { VERDICTS } from '../../core/types.js';
 import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from '../../core/review/lease.js';
-import { StringEnum } from './common.js';
+import { ESCALATION_REASONS } from '../../core/review/queues.js';
+import { Nullable, StringEnum, Timestamp } from './common.js';
 import { ItemOutputSchema } from './item.js';
 import { RubricDocumentSchema } from './project.js';
 
@@ -18,11 +19,46 @@ export const RenewBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const EscalationSchema = Type.Object(
+  {
+    reason: StringEnum([...ESCALATION_REASONS, 'hold_timeout'] as const),
+    comment: Nullable(Type.String()),
+    partial: Nullable(
+      Type.Object({}, { additionalProperties: true, description: "The reviewer's tentative verdict, scores or correction, if any" }),
+    ),
+    by: Type.String({ description: 'Who escalated: a reviewer, or system:hold-timeout' }),
+    at: Timestamp('When it was escalated'),
+    from_task_id: Nullable(Type.String({ description: 'The escalated task (null for a hold timeout)' })),
+  },
+  { description: 'Why this task went to the experts' },
+);
+
 export const ClaimedTask = Type.Object({
   task: Type.Ref('Task'),
   item: Type.Ref('Item'),
   rubric: Type.Object({ version: Type.Integer(), document: RubricDocumentSchema }),
+  escalation: Nullable(EscalationSchema),
 });
+
+export const EscalateBody = Type.Object(
+  {
+    reason: StringEnum(ESCALATION_REASONS, { description: 'unsure | policy_question | harmful_content | other' }),
+    comment: Type.Optional(Type.String({ maxLength: 10_000 })),
+    partial: Type.Optional(
+      Type.Object(
+        {
+          verdict: Type.Optional(StringEnum(VERDICTS)),
+          scores: Type.Optional(Type.Object({}, { additionalProperties: true })),
+          correction: Type.Optional(ItemOutputSchema),
+        },
+        { additionalProperties: false, description: 'What you have so far, shown to the expert' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const EscalationResult = Type.Object({ task: Type.Ref('Task'), expert_task: Type.Ref('Task'), escalation: EscalationSchema });
 
 export const JudgmentBody = Type.Object(
   {

@@ -93,8 +93,10 @@ describe('jensenShannon properties', () => {
   });
 
   it('is 0 between a distribution and any rescaling of it', () => {
+    // Counts below 1e-300 would underflow to 0 when scaled down, which is no longer a rescaling.
+    const counts = pair.map(([p]) => p.map((v) => (v < 1e-300 ? 0 : v))).filter((p) => p.some((v) => v > 1e-6));
     fc.assert(
-      fc.property(pair, fc.double({ min: 0.01, max: 100, noNaN: true }), ([p], k) => {
+      fc.property(counts, fc.double({ min: 0.01, max: 100, noNaN: true }), (p, k) => {
         expect(
           jensenShannon(
             p,

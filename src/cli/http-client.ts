@@ -118,6 +118,8 @@ export interface ClaimedTask {
   task: Task;
   item: Item;
   rubric: { version: number; document: RubricDocument };
+  /** For an expert task: why it was escalated. */
+  escalation?: { reason: string; comment: string | null; partial: JsonObject | null; by: string; at: string } | null;
 }
 
 export interface ItemPage {
@@ -228,6 +230,13 @@ export class TollgateClient {
 
   getItem(itemId: string): Promise<ItemDetail> {
     return this.expect<ItemDetail>('GET', `/v1/items/${seg(itemId)}`);
+  }
+
+  escalateTask(
+    taskId: string,
+    body: { reason: string; comment?: string; partial?: JsonObject },
+  ): Promise<{ task: Task; expert_task: Task; escalation: { reason: string; comment: string | null; by: string } }> {
+    return this.expect('POST', `/v1/tasks/${seg(taskId)}/escalate`, body);
   }
 
   backtestPolicy(projectId: string, body: { policy: JsonObject; since?: string; until?: string }): Promise<BacktestReport> {

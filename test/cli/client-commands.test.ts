@@ -285,6 +285,39 @@ describe('client commands against a running server', () => {
     expect(bad.stderr).toContain('TG_INVALID_POLICY');
   });
 
+  it('escalates a task to the experts, who see why', async () => {
+    const id = await newProject();
+    await tollgate(['items', 'send', id], { stdin: JSON.stringify({ input: 'dose?', output: '20 mg', confidence: 0.1 }) });
+    const reviewer = await key('reviewer');
+    const claimed = JSON.parse((await tollgate(['tasks', 'claim', id, '--json'], { key: reviewer })).stdout);
+    const escalated = await tollgate(
+      [
+        'tasks',
+        'escalate',
+        claimed.task.id,
+        '--reason',
+        'policy_question',
+        '--comment',
+        'paediatric?',
+        '--verdict',
+        'correct',
+        '--score',
+        'accuracy=2',
+      ],
+      { key: reviewer },
+    );
+    expect(escalated.code, escalated.stderr).toBe(0);
+    expect(escalated.stdout).toMatch(/^task \S+ escalated \(policy_question\); expert task \S+ in queue expert\n$/);
+    const expert = await key('expert');
+    const shown = await tollgate(['tasks', 'claim', id], { key: expert });
+    expect(shown.stdout).toMatch(
+      /escalated by key:\S+ \(policy_question\): paediatric\?\n  so far: \{"verdict":"correct","scores":\{"accuracy":2\}\}\n/,
+    );
+    const bad = await tollgate(['tasks', 'escalate', claimed.task.id, '--reason', 'bored'], { key: reviewer });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('TG_VALIDATION_FAILED');
+  });
+
   it('waits for the outcome of a held item with outcome --wait', async () => {
     const policy = { rules: [{ name: 'hold-all', when: { confidence: { gte: 0 } }, action: 'hold', timeout_seconds: 600 }] };
     const run = await tollgate(['projects', 'create', '--name', 'held', '--policy', '-', '--quiet'], { stdin: JSON.stringify(policy) });

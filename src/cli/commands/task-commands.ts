@@ -61,6 +61,36 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
       );
     });
 
+  clientCommand(tasks, 'escalate <task-id>', 'Hand a task you hold to the experts; an expert’s judgment then decides the item')
+    .requiredOption('--reason <reason>', 'unsure | policy_question | harmful_content | other')
+    .option('--comment <text>', 'what the expert should know')
+    .option('--verdict <verdict>', 'your tentative verdict, shown to the expert')
+    .option('--score <key=value>', 'a tentative rubric score, repeatable', collectScore)
+    .option('--correction <text|@file>', 'a draft correction; @file reads a file, @- stdin')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        taskId: string,
+        opts: ClientOptions & JsonOption & { reason: string; comment?: string; verdict?: string; score?: Scores; correction?: string },
+      ) => {
+        const partial = {
+          ...(opts.verdict === undefined ? {} : { verdict: opts.verdict }),
+          ...(opts.score === undefined ? {} : { scores: opts.score }),
+          ...(opts.correction === undefined ? {} : { correction: await readCorrection(opts.correction, io.stdin) }),
+        };
+        const result = await connect(opts, io).escalateTask(taskId, {
+          reason: opts.reason,
+          ...(opts.comment === undefined ? {} : { comment: opts.comment }),
+          ...(Object.keys(partial).length === 0 ? {} : { partial }),
+        });
+        io.out(
+          opts.json
+            ? jsonLine(result)
+            : `task ${taskId} escalated (${result.escalation.reason}); expert task ${result.expert_task.id} in queue ${result.expert_task.queue}\n`,
+        );
+      },
+    );
+
   clientCommand(tasks, 'release <task-id>', 'Give a task you hold back to the queue')
     .option('--json', 'print the task as JSON')
     .action(async (taskId: string, opts: ClientOptions & JsonOption) => {
@@ -94,6 +124,12 @@ function formatClaim(c: ClaimedTask): string {
       `queue   ${task.queue} (priority ${task.priority})${task.lease_expires_at ? `, leased until ${seconds(task.lease_expires_at)}` : ''}`,
       `item    ${item.id}${facts ? `  (${facts})` : ''}`,
       `why     ${why}`,
+      ...(c.escalation
+        ? [
+            `escalated by ${c.escalation.by} (${c.escalation.reason})${c.escalation.comment ? `: ${c.escalation.comment}` : ''}`,
+            ...(c.escalation.partial ? [`  so far: ${JSON.stringify(c.escalation.partial)}`] : []),
+          ]
+        : []),
       'input',
       indent(formatContent(item.input)),
       'output',

@@ -311,7 +311,7 @@ describe('client commands against a running server', () => {
     const expert = await key('expert');
     const shown = await tollgate(['tasks', 'claim', id], { key: expert });
     expect(shown.stdout).toMatch(
-      /escalated by key:\S+ \(policy_question\): paediatric\?\n  so far: \{"verdict":"correct","scores":\{"accuracy":2\}\}\n/,
+      /escalated by key:\S+ \(policy_question\): paediatric\?\n {2}so far: \{"verdict":"correct","scores":\{"accuracy":2\}\}\n/,
     );
     const bad = await tollgate(['tasks', 'escalate', claimed.task.id, '--reason', 'bored'], { key: reviewer });
     expect(bad.code).toBe(1);

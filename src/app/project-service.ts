@@ -1,8 +1,8 @@
-import { assertCan, canSeeProject } from '../core/access/permissions.js';
+import { assertCan, can, canSeeProject } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { validatePolicy } from '../core/policy/index.js';
 import { validateRubric } from '../core/rubric/index.js';
-import type { PolicyDocument, Principal, RubricDocument } from '../core/types.js';
+import { ROLES, type PolicyDocument, type Principal, type RubricDocument } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
 import {
@@ -117,7 +117,7 @@ export async function saveDocument(
   projectId: string,
   kind: DocKind,
   doc: unknown,
-): Promise<VersionedDoc<unknown>> {
+): Promise<VersionedDoc<unknown> & { warnings: SaveWarning[] }> {
   assertCan(who, 'projects:configure');
   const document = kind === 'policy' ? validatePolicy(doc) : validateRubric(doc);
   const table = kind === 'policy' ? 'policy_versions' : 'rubric_versions';
@@ -142,8 +142,42 @@ export async function saveDocument(
         after: { version: saved.version },
       }),
     ]);
-    return saved;
+    const warnings =
+      kind === 'policy' && holdsItems(document as PolicyDocument) && !(await anyoneCanReview(tx, projectId)) ? [NO_REVIEWER] : [];
+    return { ...saved, warnings };
   });
+}
+
+export interface SaveWarning {
+  code: string;
+  message: string;
+}
+
+const NO_REVIEWER: SaveWarning = {
+  code: 'TG_NO_REVIEWER',
+  message:
+    'the policy holds items, but no active key of this project (or unscoped) may review: held callers will wait until their timeouts. Create one with `tollgate keys create --role reviewer`.',
+};
+
+function holdsItems(policy: PolicyDocument): boolean {
+  return policy.default_action === 'hold' || policy.rules.some((r) => r.action === 'hold');
+}
+
+/**
+ * Whether some active key that sees the project may work its tasks. Admin keys do not count:
+ * every deployment has one (the bootstrap key), and it is an operator's, not a reviewer's.
+ */
+async function anyoneCanReview(ex: Executor, projectId: string): Promise<boolean> {
+  const roles = ROLES.filter((r) => r !== 'admin' && can(r, 'tasks:work'));
+  const row = await ex.db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('revoked_at', 'is', null)
+    .where('role', 'in', roles)
+    .where((eb) => eb.or([eb('project_id', 'is', null), eb('project_id', '=', projectId)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function listDocumentVersions(

@@ -198,6 +198,21 @@ describe.each(DIALECTS)('holds (%s)', (dialect) => {
     expect((await api.call('GET', `/v1/items/${item.id}/outcome`, stranger)).statusCode).toBe(404);
   });
 
+  it('warns when a policy holds items and nobody may review them', async () => {
+    const fresh = (await api.call('POST', '/v1/projects', admin, { name: 'Lonely' })).json().id;
+    const saved = await api.call('PUT', `/v1/projects/${fresh}/policy`, admin, POLICY);
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().warnings).toEqual([expect.objectContaining({ code: 'TG_NO_REVIEWER' })]);
+    // A reviewer of another project does not help; one of this project does.
+    await api.key('reviewer', projectId);
+    expect((await api.call('PUT', `/v1/projects/${fresh}/policy`, admin, POLICY)).json().warnings).toHaveLength(1);
+    await api.key('reviewer', fresh);
+    expect((await api.call('PUT', `/v1/projects/${fresh}/policy`, admin, POLICY)).json().warnings).toEqual([]);
+    const noHold = { rules: [{ name: 'r', when: { confidence: { lt: 0.5 } }, action: 'review' }] };
+    const other = (await api.call('POST', '/v1/projects', admin, { name: 'No holds' })).json().id;
+    expect((await api.call('PUT', `/v1/projects/${other}/policy`, admin, noHold)).json().warnings).toEqual([]);
+  });
+
   it('refuses hold terms that cannot work, at save time', async () => {
     const bad = await api.call('PUT', `/v1/projects/${projectId}/policy`, admin, {
       rules: [

@@ -11,7 +11,14 @@ import {
 } from '../../app/project-service.js';
 import { principalOf } from '../auth.js';
 import { errorResponses, ProjectParams } from '../schemas/common.js';
-import { CreateProjectBody, PolicyDocumentSchema, ProjectList, RubricDocumentSchema, VersionedDocument } from '../schemas/project.js';
+import {
+  CreateProjectBody,
+  PolicyDocumentSchema,
+  ProjectList,
+  RubricDocumentSchema,
+  SavedDocument,
+  VersionedDocument,
+} from '../schemas/project.js';
 import { iso, presentVersioned } from '../present.js';
 
 const present = (p: ProjectView) => ({
@@ -64,10 +71,13 @@ export function registerProjectRoutes(app: TypedApp, ctx: AppContext): void {
           summary: `Save a new ${kind} version (old versions are kept)`,
           params: ProjectParams,
           body: doc,
-          response: { 200: VersionedDocument(doc), ...errorResponses },
+          response: { 200: SavedDocument(doc), ...errorResponses },
         },
       },
-      async (req) => presentVersioned(await saveDocument(ctx, principalOf(req), req.params.project_id, kind, req.body)),
+      async (req) => {
+        const saved = await saveDocument(ctx, principalOf(req), req.params.project_id, kind, req.body);
+        return { ...presentVersioned(saved), warnings: saved.warnings };
+      },
     );
     app.get(
       `/v1/projects/:project_id/${kind}/versions`,

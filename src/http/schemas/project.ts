@@ -50,6 +50,14 @@ export const VersionedDocument = (doc: typeof PolicyDocumentSchema | typeof Rubr
     created_by: Type.String(),
   });
 
+export const SavedDocument = (doc: typeof PolicyDocumentSchema | typeof RubricDocumentSchema) =>
+  Type.Object({
+    ...VersionedDocument(doc).properties,
+    warnings: Type.Array(Type.Object({ code: Type.String(), message: Type.String() }), {
+      description: 'Saved, but worth knowing: e.g. TG_NO_REVIEWER when a policy holds items and no key may review them',
+    }),
+  });
+
 export const Project = Type.Object(
   {
     id: Type.String(),

@@ -9,6 +9,7 @@ import { announceItemChange } from '../store/notify-repo.js';
 import { insertEscalationTask, markEscalated, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
+import { compiledPolicy, dueAt } from './policy-loader.js';
 import { assertHolds, requireTask } from './review-service.js';
 
 export interface EscalationRequest {
@@ -54,8 +55,11 @@ export async function escalateTask(ctx: AppContext, who: Principal, taskId: stri
       at: now,
       from_task_id: taskId,
     };
+    const policy = await compiledPolicy(ctx, tx, item.project_id, item.decision.policy_version);
     const expertTask: TaskRecord = {
       ...task,
+      due_at: dueAt(policy.queues, EXPERT_QUEUE, task.priority, now),
+      sla_breached_at: null,
       id: ctx.newId(),
       kind: ESCALATION_KIND,
       queue: EXPERT_QUEUE,

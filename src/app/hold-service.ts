@@ -11,6 +11,7 @@ import { listJudgmentsForItem } from '../store/judgment-repo.js';
 import { cancelOpenTasks, insertEscalationTask, listTasksForItem, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
+import { compiledPolicy, dueAt } from './policy-loader.js';
 
 /** The longest a caller may wait in one request; clients poll again after a 202. */
 export const MAX_WAIT_SECONDS = 60;
@@ -117,6 +118,7 @@ export async function applyDueHolds(ctx: AppContext, limit = 100): Promise<HoldS
         const open = (await listTasksForItem(tx, id)).filter((t) => t.status === 'pending' || t.status === 'claimed');
         await cancelOpenTasks(tx, id, now);
         const rubricVersion = open[0]?.rubric_version ?? (await listTasksForItem(tx, id))[0]?.rubric_version ?? 1;
+        const policy = await compiledPolicy(ctx, tx, item.project_id, item.decision.policy_version);
         await insertEscalationTask(
           tx,
           {
@@ -133,6 +135,8 @@ export async function applyDueHolds(ctx: AppContext, limit = 100): Promise<HoldS
             claim_count: 0,
             created_at: now,
             updated_at: now,
+            due_at: dueAt(policy.queues, EXPERT_QUEUE, TOP_PRIORITY, now),
+            sla_breached_at: null,
           },
           {
             reason: 'hold_timeout',

@@ -1,15 +1,16 @@
 import { assertCan } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { evaluatePolicy } from '../core/policy/index.js';
-import type { Decision, ItemFacts, ItemInput, ItemOutput, JsonObject, PolicyDocument, Principal } from '../core/types.js';
+import type { Decision, ItemFacts, ItemInput, ItemOutput, JsonObject, Principal, QueueConfigs } from '../core/types.js';
 import { appendAudit, type AuditEventInput } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
 import { findItemsByExternalIds, insertItems, type ItemRecord } from '../store/item-repo.js';
-import { getProjectRow, getVersion } from '../store/project-repo.js';
+import { getProjectRow } from '../store/project-repo.js';
 import { insertTasks, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import { CaptureCoalescer } from './capture-coalescer.js';
 import type { AppContext } from './context.js';
+import { compiledPolicy, dueAt } from './policy-loader.js';
 import { requireProjectExists } from './project-service.js';
 import { retryOnUniqueViolation } from './unique-retry.js';
 
@@ -84,7 +85,7 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   // Read inside the transaction: the current policy version may have changed on another server.
   const project = await getProjectRow(tx, projectId);
   if (!project) throw new TollgateError('TG_PROJECT_NOT_FOUND', `project ${projectId} not found`);
-  const policy = await loadPolicy(ctx, tx, projectId, project.policy_version);
+  const policy = await compiledPolicy(ctx, tx, projectId, project.policy_version);
 
   const externalIds = [...new Set(entries.flatMap((e) => (e.submission.external_id === undefined ? [] : [e.submission.external_id])))];
   const existing = new Map((await findItemsByExternalIds(tx, projectId, externalIds)).map((i) => [i.external_id as string, i]));
@@ -105,7 +106,7 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
     fresh.push(item);
     if (item.external_id !== null) existing.set(item.external_id, item);
     results.push({ item, created: true });
-    tasks.push(...tasksFor(ctx, item, project.rubric_version, now));
+    tasks.push(...tasksFor(ctx, item, project.rubric_version, now, policy.queues));
     audit.push(
       auditEvent(ctx, {
         project_id: projectId,
@@ -127,14 +128,6 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   await insertTasks(tx, tasks);
   await appendAudit(tx, audit);
   return results;
-}
-
-async function loadPolicy(ctx: AppContext, tx: Executor, projectId: string, version: number) {
-  const cached = ctx.policies.get(projectId, version);
-  if (cached) return cached;
-  const doc = await getVersion<PolicyDocument>(tx, 'policy_versions', projectId, version);
-  if (!doc) throw new Error(`policy version ${version} of project ${projectId} is missing`);
-  return ctx.policies.get(projectId, version, () => doc.document);
 }
 
 function buildItem(id: string, projectId: string, s: ItemSubmission, now: number, decide: (facts: ItemFacts) => Decision): ItemRecord {
@@ -171,8 +164,8 @@ function buildItem(id: string, projectId: string, s: ItemSubmission, now: number
   };
 }
 
-/** One review task per required reviewer; overlap N means N distinct people. */
-function tasksFor(ctx: AppContext, item: ItemRecord, rubricVersion: number, now: number): TaskRecord[] {
+/** One review task per required reviewer; overlap N means N distinct people. Each is due by its queue's SLA. */
+function tasksFor(ctx: AppContext, item: ItemRecord, rubricVersion: number, now: number, queues: QueueConfigs): TaskRecord[] {
   const d = item.decision;
   if (d.action === 'pass') return [];
   return Array.from({ length: d.required_reviews }, () => ({
@@ -189,5 +182,7 @@ function tasksFor(ctx: AppContext, item: ItemRecord, rubricVersion: number, now:
     claim_count: 0,
     created_at: now,
     updated_at: now,
+    due_at: dueAt(queues, d.queue ?? 'default', d.priority, now),
+    sla_breached_at: null,
   }));
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from './context.js';
 import { applyDueHolds } from './hold-service.js';
 import { returnExpiredLeases } from './review-service.js';
+import { applySlaBreaches } from './sla-service.js';
 
 export interface Scheduler {
   /** Runs one pass now (also what each tick does); resolves when it is done. */
@@ -10,8 +11,8 @@ export interface Scheduler {
 }
 
 /**
- * The one background loop of a server: returns expired leases to the queue and applies hold
- * timeouts. Every server runs it; the work it does is guarded in the store (conditional
+ * The one background loop of a server: returns expired leases to the queue, applies queue SLA
+ * breaches and hold timeouts. Every server runs it; the work it does is guarded in the store (conditional
  * updates, row locks), so with several servers on one PostgreSQL each lease and each timeout
  * is handled exactly once. Passes never overlap within a process, and the first runs at once,
  * so timeouts that fell due while the server was down apply on start.
@@ -26,6 +27,15 @@ export function startScheduler(ctx: AppContext, opts: { intervalMs: number; logg
       if (leases > 0) opts.logger.info({ returned: leases }, 'expired leases returned to the queue');
     } catch (err) {
       opts.logger.warn({ err }, 'lease sweep failed');
+    }
+    try {
+      for (;;) {
+        const { breached } = await applySlaBreaches(ctx);
+        if (breached > 0) opts.logger.info({ breached }, 'SLA breaches applied');
+        if (stopped || breached < 100) break;
+      }
+    } catch (err) {
+      opts.logger.warn({ err }, 'SLA sweep failed');
     }
     try {
       // Keep going while a pass finds a full batch: a backlog after downtime clears at once.

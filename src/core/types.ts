@@ -73,8 +73,30 @@ export interface PolicyRule {
   on_timeout?: HoldFallback;
 }
 
+// ---- Queues -------------------------------------------------------------------------------
+
+export const SLA_BREACH_ACTIONS = ['raise_priority', 'escalate', 'none'] as const;
+/** What the scheduler does to a task still open at its due time. */
+export type SlaBreachAction = (typeof SLA_BREACH_ACTIONS)[number];
+
+/** One priority band: tasks at `min_priority` or above are due `seconds` after creation. */
+export interface SlaBand {
+  min_priority: number;
+  seconds: number;
+}
+
+export interface QueueConfig {
+  /** Bands from the highest `min_priority` down; a task takes the first band it reaches. */
+  sla: SlaBand[];
+  on_breach: SlaBreachAction;
+}
+
+export type QueueConfigs = Record<string, QueueConfig>;
+
 export interface PolicyDocument {
   rules: PolicyRule[];
+  /** Per queue: an SLA (seconds to completion by priority band) and what a breach does. */
+  queues?: QueueConfigs;
   /** Seed for deterministic sampling; changing it re-draws every sample. */
   seed?: string;
   /** Action when no rule matches; `pass` unless declared. */

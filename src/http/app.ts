@@ -12,6 +12,7 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerProjectRoutes } from './routes/projects.js';
 import { registerBacktestRoutes } from './routes/backtest.js';
 import { registerOutcomeRoutes } from './routes/outcomes.js';
+import { registerQueueRoutes } from './routes/queues.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTaskRoutes } from './routes/tasks.js';
@@ -76,6 +77,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerTaskRoutes(app, opts.ctx);
   registerOutcomeRoutes(app, opts.ctx);
   registerBacktestRoutes(app, opts.ctx);
+  registerQueueRoutes(app, opts.ctx);
   registerStatsRoutes(app, opts.ctx);
   return app;
 }

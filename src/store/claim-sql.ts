@@ -67,6 +67,8 @@ export function pickNext(db: QueryCreator<Database>, dialect: StoreDialect, a: P
 }
 
 const TASK_FIELDS: Record<Exclude<keyof TasksTable, 'escalation'>, true> = {
+  due_at: true,
+  sla_breached_at: true,
   id: true,
   project_id: true,
   item_id: true,

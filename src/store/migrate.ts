@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-statistics.js';
 import * as m003 from './migrations/003-holds.js';
+import * as m004 from './migrations/004-queue-sla.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -14,7 +15,12 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '001-initial': m001,
   '002-statistics': m002,
   '003-holds': m003,
+  '004-queue-sla': m004,
 };
+
+/** Exported for tests that stop at an older version to check an upgrade. */
+export /** Every migration, in the order they apply. */
+const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 /** Exported for tests that stop at an older version to check an upgrade. */
 export function providerFor(dialect: StoreDialect): MigrationProvider {

@@ -77,6 +77,8 @@ export interface TasksTable {
   created_at: number;
   updated_at: number;
   escalation: JsonColumn | null;
+  due_at: number | null;
+  sla_breached_at: number | null;
 }
 
 export interface JudgmentsTable {

@@ -26,6 +26,8 @@ const TASK_COLUMNS = [
   'claim_count',
   'created_at',
   'updated_at',
+  'due_at',
+  'sla_breached_at',
 ] as const satisfies readonly (keyof TaskRecord)[];
 
 export async function insertTasks(ex: Executor, tasks: readonly TaskRecord[]): Promise<void> {
@@ -275,4 +277,106 @@ export async function cancelOpenTasks(ex: Executor, itemId: string, now: number)
     .where('status', 'in', ['pending', 'claimed'])
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
+}
+
+export interface OverdueTask {
+  id: string;
+  project_id: string;
+  item_id: string;
+  queue: string;
+  status: TaskStatus;
+  priority: number;
+  policy_version: number;
+}
+
+/**
+ * Open tasks past their due time that have not breached yet, most overdue first, through
+ * `tasks_due_idx`. The breach itself is a conditional update (see recordBreach), so servers
+ * racing over the same task record it once.
+ */
+export async function listOverdueTasks(ex: Executor, now: number, limit: number): Promise<OverdueTask[]> {
+  const rows = await ex.db
+    .selectFrom('tasks as t')
+    .innerJoin('items as i', 'i.id', 't.item_id')
+    .select(['t.id', 't.project_id', 't.item_id', 't.queue', 't.status', 't.priority', 'i.policy_version'])
+    .where('t.sla_breached_at', 'is', null)
+    .where('t.due_at', 'is not', null)
+    .where('t.status', 'in', ['pending', 'claimed'])
+    .where('t.due_at', '<=', now)
+    .orderBy('t.due_at')
+    .limit(limit)
+    .execute();
+  return rows as OverdueTask[];
+}
+
+/**
+ * Records a breach once: the update only applies to an open task that has not breached, and
+ * can move it (`priority`, or `status` to `escalated`) in the same statement. False when another
+ * server (or a judgment) got there first.
+ */
+export async function recordBreach(
+  ex: Executor,
+  id: string,
+  now: number,
+  change: { priority?: number; escalate?: boolean; requireStatus: TaskStatus },
+): Promise<boolean> {
+  const res = await ex.db
+    .updateTable('tasks')
+    .set({
+      sla_breached_at: now,
+      updated_at: now,
+      ...(change.priority === undefined ? {} : { priority: change.priority }),
+      ...(change.escalate ? { status: 'escalated' } : {}),
+    })
+    .where('id', '=', id)
+    .where('sla_breached_at', 'is', null)
+    .where('status', '=', change.requireStatus)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export interface QueueCounts {
+  queue: string;
+  pending: number;
+  claimed: number;
+  oldest_pending_at: number | null;
+  overdue: number;
+  breached_since: number;
+}
+
+/** Backlog per queue of a project, and breaches recorded since `since`. */
+export async function countQueues(ex: Executor, projectId: string, now: number, since: number): Promise<QueueCounts[]> {
+  const rows = await ex.db
+    .selectFrom('tasks')
+    .select((eb) => [
+      'queue',
+      eb.fn.sum<number | string>(eb.case().when('status', '=', 'pending').then(1).else(0).end()).as('pending'),
+      eb.fn.sum<number | string>(eb.case().when('status', '=', 'claimed').then(1).else(0).end()).as('claimed'),
+      eb.fn.min<number | string | null>(eb.case().when('status', '=', 'pending').then(eb.ref('created_at')).end()).as('oldest_pending_at'),
+      eb.fn
+        .sum<number | string>(
+          eb
+            .case()
+            .when(eb.and([eb('status', 'in', ['pending', 'claimed']), eb('due_at', '<=', now)]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('overdue'),
+      eb.fn.sum<number | string>(eb.case().when('sla_breached_at', '>=', since).then(1).else(0).end()).as('breached_since'),
+    ])
+    .where('project_id', '=', projectId)
+    // Open tasks and recent breaches only: the project's history is not scanned.
+    .where((eb) => eb.or([eb('status', 'in', ['pending', 'claimed']), eb('sla_breached_at', '>=', since)]))
+    .groupBy('queue')
+    .orderBy('queue')
+    .execute();
+  return rows.map((r) => ({
+    queue: r.queue,
+    pending: Number(r.pending),
+    claimed: Number(r.claimed),
+    oldest_pending_at: r.oldest_pending_at === null ? null : Number(r.oldest_pending_at),
+    overdue: Number(r.overdue),
+    breached_since: Number(r.breached_since),
+  }));
 }

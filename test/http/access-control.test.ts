@@ -184,6 +184,13 @@ const ROUTES: RouteCase[] = [
     send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/policy/backtest`, c.key, { policy: POLICY }),
   },
   {
+    route: 'GET queues',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/queues`, c.key),
+  },
+  {
     route: 'GET outcome',
     permission: 'outcomes:read',
     allowed: ALL,
@@ -343,6 +350,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['escalate', () => api.call('POST', `/v1/tasks/${taskB}/escalate`, key, { reason: 'unsure' }), 'TG_TASK_NOT_FOUND'],
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET outcome', () => api.call('GET', `/v1/items/${itemB}/outcome`, key), 'TG_ITEM_NOT_FOUND'],
+          ['GET queues', () => api.call('GET', `/v1/projects/${projectB}/queues`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET events', () => api.call('GET', `/v1/items/${itemB}/events`, key), 'TG_ITEM_NOT_FOUND'],
           ['GET stats/agreement', () => api.call('GET', `/v1/projects/${projectB}/stats/agreement`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET stats/labels', () => api.call('GET', `/v1/projects/${projectB}/stats/labels`, key), 'TG_PROJECT_NOT_FOUND'],

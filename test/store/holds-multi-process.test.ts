@@ -24,7 +24,9 @@ const POLICY = {
       timeout_seconds: 1,
       on_timeout: 'escalate',
     },
+    { name: 'overdue', when: { 'metadata.kind': { eq: 'overdue' } }, action: 'review', priority: 40, queue: 'triage' },
   ],
+  queues: { triage: { sla: [{ seconds: 1 }], on_breach: 'escalate' } },
 };
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -129,6 +131,28 @@ describe.runIf(PG_URL)('holds across two server processes on one PostgreSQL', ()
       upward,
     ]);
     expect(Number(expertTasks.rows[0]?.n)).toBe(upward.length);
+  }, 60_000);
+
+  it('escalates each task that breaches its SLA exactly once', async () => {
+    const items = Array.from({ length: 20 }, (_, i) => ({ input: `s${i}`, output: 'x', metadata: { kind: 'overdue' } }));
+    const res = await call(b.url, 'POST', `/v1/projects/${projectId}/items/batch`, ADMIN_KEY, { items });
+    expect(res.status).toBe(200);
+    const ids: string[] = res.json.items.map((i: { id: string }) => i.id);
+    const expertTasks = async () =>
+      Number(
+        (await sql.query<{ n: string }>(`select count(*) as n from tasks where item_id = any($1) and queue = 'expert'`, [ids])).rows[0]?.n,
+      );
+    await until('every overdue task escalated', async () => ((await expertTasks()) >= ids.length ? true : undefined));
+    // Both schedulers keep running: nothing is escalated twice.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await expertTasks()).toBe(ids.length);
+    const breaches = await sql.query<{ subject_id: string; n: string }>(
+      `select a.subject_id, count(*) as n from audit_events a join tasks t on t.id = a.subject_id
+        where t.item_id = any($1) and a.action = 'task.sla_breached' group by a.subject_id`,
+      [ids],
+    );
+    expect(breaches.rows).toHaveLength(ids.length);
+    for (const row of breaches.rows) expect(Number(row.n)).toBe(1);
   }, 60_000);
 });
 

@@ -1,4 +1,4 @@
-import type { ConditionTrace, Decision, HoldTerms, ItemFacts, MatchedRule, PolicyDocument, RoutingAction } from '../types.js';
+import type { ConditionTrace, Decision, HoldTerms, ItemFacts, MatchedRule, PolicyDocument, QueueConfigs, RoutingAction } from '../types.js';
 import { compileCondition } from './condition-compile.js';
 import { evaluateCompiled } from './condition-evaluate.js';
 import { explainCondition } from './condition-explain.js';
@@ -23,6 +23,7 @@ export interface CompiledPolicy {
   readonly seed: string;
   readonly defaultAction: RoutingAction;
   readonly rules: readonly CompiledRule[];
+  readonly queues: QueueConfigs;
 }
 
 const STRICTNESS: Record<RoutingAction, number> = { pass: 0, review: 1, hold: 2 };
@@ -51,7 +52,7 @@ export function compilePolicy(doc: PolicyDocument, version: number): CompiledPol
           : null,
     };
   });
-  return { version, seed: doc.seed ?? '', defaultAction: doc.default_action ?? 'pass', rules };
+  return { version, seed: doc.seed ?? '', defaultAction: doc.default_action ?? 'pass', rules, queues: doc.queues ?? {} };
 }
 
 function previewTrace(trace: ConditionTrace): ConditionTrace {

@@ -10,6 +10,7 @@ import {
   type RoutingAction,
 } from '../types.js';
 import { checkCondition } from './condition-compile.js';
+import { BUILT_IN_QUEUES, readQueueConfigs } from './queue-sla.js';
 import type { ConditionProblem } from './condition-types.js';
 
 export const MAX_RULES = 200;
@@ -29,7 +30,7 @@ const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Generous: it only has to admit every condition that passes the nesting limit.
 const MAX_CONDITION_JSON_DEPTH = 256;
 
-const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action']);
+const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action', 'queues']);
 const RULE_KEYS: ReadonlySet<string> = new Set([
   'name',
   'description',
@@ -205,6 +206,11 @@ export function validatePolicy(doc: unknown): PolicyDocument {
       else problems.add('seed', 'must be a string');
     }
 
+    if (doc['queues'] !== undefined) {
+      const queues = readQueueConfigs(doc['queues'], problems.list);
+      if (queues !== undefined) policy.queues = queues;
+    }
+
     const defaultAction = doc['default_action'];
     if (defaultAction !== undefined) {
       if (isAction(defaultAction)) policy.default_action = defaultAction;
@@ -222,6 +228,19 @@ export function validatePolicy(doc: unknown): PolicyDocument {
         if (rule !== undefined) policy.rules.push(rule);
       });
     }
+  }
+
+  // Once queues are declared, a rule sending work to an undeclared one is a typo, not a new queue.
+  if (policy.queues !== undefined) {
+    const declared = new Set([...BUILT_IN_QUEUES, ...Object.keys(policy.queues)]);
+    policy.rules.forEach((rule, i) => {
+      if (rule.queue !== undefined && !declared.has(rule.queue)) {
+        problems.add(
+          `rules[${i}].queue`,
+          `unknown queue "${rule.queue}": declare it under "queues" or use ${[...declared].map((q) => `"${q}"`).join(', ')}`,
+        );
+      }
+    });
   }
 
   if (problems.list.length > 0) {

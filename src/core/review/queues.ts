@@ -14,7 +14,7 @@ export type EscalationReason = (typeof ESCALATION_REASONS)[number];
  * comment and partial judgment, or the hold timeout that escalated it.
  */
 export interface Escalation {
-  reason: EscalationReason | 'hold_timeout';
+  reason: EscalationReason | 'hold_timeout' | 'sla_breach';
   comment: string | null;
   /** What the reviewer had so far: a tentative verdict, scores, a draft correction. */
   partial: { verdict?: string; scores?: Record<string, unknown>; correction?: unknown } | null;

@@ -203,6 +203,8 @@ export const Task = Type.Object(
     lease_owner: Nullable(Type.String()),
     lease_expires_at: Nullable(Timestamp('When the lease runs out')),
     created_at: Timestamp('When the task was created'),
+    due_at: Nullable(Timestamp("When the task is due under its queue's SLA; null when the queue has none")),
+    sla_breached_at: Nullable(Timestamp('When the task breached its SLA (and on_breach was applied)')),
   },
   { $id: 'Task' },
 );

@@ -11,12 +11,22 @@ export const PolicyDocumentSchema = Type.Object(
   {
     rules: Type.Array(Type.Object({}, { additionalProperties: true }), {
       description:
-        'Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?}. ' +
+        'Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate}. ' +
         'Conditions map a path (confidence, model, metadata.amount, tags, output.text, ...) to operators ' +
         'eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md.',
     }),
     seed: Type.Optional(Type.String({ description: 'Sampling seed; change it to redraw samples' })),
     default_action: Type.Optional(StringEnum(ACTIONS)),
+    queues: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'Per queue: {sla: [{min_priority?, seconds}], on_breach?: raise_priority|escalate|none}. Tasks are due after the seconds of the first band their priority reaches. See docs/holds.md.',
+        },
+      ),
+    ),
   },
   { additionalProperties: true, examples: [EXAMPLE_POLICY], description: 'A routing policy document' },
 );

@@ -21,7 +21,9 @@ export const RenewBody = Type.Object(
 
 export const EscalationSchema = Type.Object(
   {
-    reason: StringEnum([...ESCALATION_REASONS, 'hold_timeout'] as const),
+    reason: StringEnum([...ESCALATION_REASONS, 'hold_timeout', 'sla_breach'] as const, {
+      description: "A reviewer's reason, or hold_timeout / sla_breach when the scheduler escalated",
+    }),
     comment: Nullable(Type.String()),
     partial: Nullable(
       Type.Object({}, { additionalProperties: true, description: "The reviewer's tentative verdict, scores or correction, if any" }),

@@ -55,8 +55,15 @@ export async function backtestPolicy(
     if (page.length < PAGE || last === undefined) break;
     after = { created_at: last.created_at, id: last.id };
   }
+  const report = backtest.report();
+  if (candidate.budgets.size > 0) {
+    report.caveats = [
+      ...report.caveats,
+      `Review budgets (max_per_hour, max_per_day) of ${[...candidate.budgets.keys()].join(', ')} are not applied: the counts show the demand the caps would cut.`,
+    ];
+  }
   return {
-    ...backtest.report(),
+    ...report,
     since: new Date(since).toISOString(),
     until: new Date(until).toISOString(),
     candidate_rules: candidate.rules.length,

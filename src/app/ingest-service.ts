@@ -1,6 +1,8 @@
 import { assertCan } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { evaluatePolicy } from '../core/policy/index.js';
+import { budgetWindows, RuleBudget } from '../core/policy/rule-budget.js';
+import { addBudgetUsage, loadBudgetUsage } from '../store/budget-repo.js';
 import type { Decision, ItemFacts, ItemInput, ItemOutput, JsonObject, Principal, QueueConfigs } from '../core/types.js';
 import { appendAudit, type AuditEventInput } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
@@ -91,6 +93,12 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   const existing = new Map((await findItemsByExternalIds(tx, projectId, externalIds)).map((i) => [i.external_id as string, i]));
 
   const now = ctx.clock();
+  // Capped rules: read (and on PostgreSQL lock) their counters for this hour and day.
+  const windows = budgetWindows(now);
+  const budget =
+    policy.budgets.size === 0
+      ? undefined
+      : new RuleBudget(policy.budgets, await loadBudgetUsage(tx, projectId, [...policy.budgets.keys()], windows));
   const results: CaptureResult[] = [];
   const fresh: ItemRecord[] = [];
   const tasks: TaskRecord[] = [];
@@ -102,7 +110,7 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
       results.push({ item: known, created: false });
       continue;
     }
-    const item = buildItem(ctx.newId(), projectId, s, now, (facts) => evaluatePolicy(policy, facts));
+    const item = buildItem(ctx.newId(), projectId, s, now, (facts) => evaluatePolicy(policy, facts, budget));
     fresh.push(item);
     if (item.external_id !== null) existing.set(item.external_id, item);
     results.push({ item, created: true });
@@ -126,6 +134,7 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   }
   await insertItems(tx, fresh);
   await insertTasks(tx, tasks);
+  if (budget !== undefined) await addBudgetUsage(tx, projectId, budget.added, windows);
   await appendAudit(tx, audit);
   return results;
 }

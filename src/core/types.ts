@@ -68,6 +68,9 @@ export interface PolicyRule {
   overlap?: number;
   queue?: string;
   description?: string;
+  /** Review and hold rules: at most this many items routed per clock hour / day (UTC). */
+  max_per_hour?: number;
+  max_per_day?: number;
   /** Hold rules only: how long the caller waits for a person before `on_timeout` applies. */
   timeout_seconds?: number;
   on_timeout?: HoldFallback;
@@ -122,6 +125,8 @@ export interface MatchedRule {
   reason: string;
   conditions: ConditionTrace[];
   sampled: boolean;
+  /** Present and true when the rule matched but its review budget was used up: it routed nothing. */
+  over_budget?: boolean;
 }
 
 export interface Decision {

@@ -3,6 +3,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-statistics.js';
 import * as m003 from './migrations/003-holds.js';
 import * as m004 from './migrations/004-queue-sla.js';
+import * as m005 from './migrations/005-rule-budgets.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002-statistics': m002,
   '003-holds': m003,
   '004-queue-sla': m004,
+  '005-rule-budgets': m005,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

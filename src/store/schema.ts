@@ -121,6 +121,14 @@ export interface AuditEventsTable {
   created_at: number;
 }
 
+export interface RuleBudgetUsageTable {
+  project_id: string;
+  rule: string;
+  /** `h:<hours since epoch>` or `d:<days since epoch>`, UTC. */
+  window: string;
+  used: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   policy_versions: PolicyVersionsTable;
@@ -130,4 +138,5 @@ export interface Database {
   judgments: JudgmentsTable;
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  rule_budget_usage: RuleBudgetUsageTable;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { compilePolicy, evaluatePolicy, reviewProbability } from '../../src/core/policy/policy-evaluate.js';
 import { validatePolicy } from '../../src/core/policy/policy-validate.js';
 import { sampleDraw } from '../../src/core/policy/sampling.js';
+import { RuleBudget } from '../../src/core/policy/rule-budget.js';
 import { isTollgateError } from '../../src/core/errors.js';
 import type { ItemFacts, PolicyDocument } from '../../src/core/types.js';
 import { EXAMPLE_POLICY } from '../support/examples.js';
@@ -347,5 +348,43 @@ describe('evaluatePolicy: cost', () => {
     const microsPerItem = ((performance.now() - started) * 1000) / runs;
     // Typically a few microseconds; the bound is loose so a busy CI machine does not flake.
     expect(microsPerItem).toBeLessThan(100);
+  });
+});
+
+describe('evaluatePolicy: review budgets', () => {
+  const policy = compilePolicy(
+    doc([
+      { name: 'capped', when: { confidence: { lt: 0.9 } }, action: 'review', priority: 30, max_per_hour: 2 },
+      { name: 'audit', sample: 0.5, action: 'review', priority: 10 },
+      { name: 'holds', when: { 'metadata.hold': { eq: true } }, action: 'hold', priority: 90 },
+    ]),
+    1,
+  );
+
+  it('spends the budget only on items the capped rule routed, and counts what it added', () => {
+    const budget = new RuleBudget(policy.budgets, new Map());
+    // A hold wins over the capped rule's review: its budget is not spent.
+    expect(evaluatePolicy(policy, facts({ confidence: 0.5, metadata: { hold: true } }), budget).action).toBe('hold');
+    expect(budget.added.get('capped')).toBeUndefined();
+    expect(evaluatePolicy(policy, facts({ id: 'a', confidence: 0.5 }), budget).action).toBe('review');
+    expect(evaluatePolicy(policy, facts({ id: 'b', confidence: 0.5 }), budget).action).toBe('review');
+    expect(budget.added.get('capped')).toBe(2);
+    expect(budget.allows('capped')).toBe(false);
+  });
+
+  it('over budget, the rule acts as a pass rule: sampling alone decides, and the probability says so', () => {
+    const spent = new RuleBudget(policy.budgets, new Map([['capped', { hour: 2, day: 2 }]]));
+    const id = idWhere('budget', false);
+    const d = evaluatePolicy(policy, facts({ id, confidence: 0.5 }), spent);
+    expect(d.action).toBe('pass');
+    expect(d.matched_rules[0]).toMatchObject({ name: 'capped', over_budget: true });
+    // Only the 50% audit sample could still route it.
+    expect(d.review_probability).toBe(0.5);
+    const fresh = evaluatePolicy(policy, facts({ id, confidence: 0.5 }), new RuleBudget(policy.budgets, new Map()));
+    expect(fresh.review_probability).toBe(1);
+  });
+
+  it('ignores budgets when none is given (the backtest replays demand)', () => {
+    expect(evaluatePolicy(policy, facts({ confidence: 0.5 })).action).toBe('review');
   });
 });

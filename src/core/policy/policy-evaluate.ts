@@ -5,6 +5,7 @@ import { explainCondition } from './condition-explain.js';
 import type { CompiledCondition } from './condition-types.js';
 import { FactsView } from './item-path.js';
 import { DEFAULT_HOLD_FALLBACK, DEFAULT_HOLD_TIMEOUT_SECONDS, DEFAULT_OVERLAP, defaultQueueFor } from './policy-validate.js';
+import type { BudgetLimits, RuleBudget } from './rule-budget.js';
 import { sampleDraw } from './sampling.js';
 
 export interface CompiledRule {
@@ -16,6 +17,7 @@ export interface CompiledRule {
   readonly when: CompiledCondition | undefined;
   readonly sample: number | undefined;
   readonly hold: HoldTerms | null;
+  readonly budget: BudgetLimits | undefined;
 }
 
 export interface CompiledPolicy {
@@ -24,6 +26,8 @@ export interface CompiledPolicy {
   readonly defaultAction: RoutingAction;
   readonly rules: readonly CompiledRule[];
   readonly queues: QueueConfigs;
+  /** Capped rules by name; empty when no rule has a budget (captures then skip the counters). */
+  readonly budgets: ReadonlyMap<string, BudgetLimits>;
 }
 
 const STRICTNESS: Record<RoutingAction, number> = { pass: 0, review: 1, hold: 2 };
@@ -50,9 +54,17 @@ export function compilePolicy(doc: PolicyDocument, version: number): CompiledPol
         rule.action === 'hold'
           ? { timeout_seconds: rule.timeout_seconds ?? DEFAULT_HOLD_TIMEOUT_SECONDS, on_timeout: rule.on_timeout ?? DEFAULT_HOLD_FALLBACK }
           : null,
+      budget:
+        rule.max_per_hour === undefined && rule.max_per_day === undefined
+          ? undefined
+          : {
+              ...(rule.max_per_hour === undefined ? {} : { perHour: rule.max_per_hour }),
+              ...(rule.max_per_day === undefined ? {} : { perDay: rule.max_per_day }),
+            },
     };
   });
-  return { version, seed: doc.seed ?? '', defaultAction: doc.default_action ?? 'pass', rules, queues: doc.queues ?? {} };
+  const budgets = new Map(rules.flatMap((r) => (r.budget === undefined ? [] : [[r.name, r.budget] as const])));
+  return { version, seed: doc.seed ?? '', defaultAction: doc.default_action ?? 'pass', rules, queues: doc.queues ?? {}, budgets };
 }
 
 function previewTrace(trace: ConditionTrace): ConditionTrace {
@@ -108,13 +120,14 @@ function either(a: number, b: number): number {
  * person when some review or hold rule matches, or when no rule at all matches and the
  * policy's default action is not `pass`.
  */
-export function reviewProbability(policy: CompiledPolicy, facts: ItemFacts): number {
+export function reviewProbability(policy: CompiledPolicy, facts: ItemFacts, budget?: RuleBudget): number {
   const view = new FactsView(facts);
   let anyReviewRule = 0;
   let anyPassRule = 0;
   for (const rule of policy.rules) {
     const p = matchProbability(rule, view);
-    if (rule.action === 'pass') anyPassRule = either(anyPassRule, p);
+    // A rule over its budget routes nothing now: it acts as a pass rule until its window ends.
+    if (rule.action === 'pass' || (budget !== undefined && !budget.allows(rule.name))) anyPassRule = either(anyPassRule, p);
     else anyReviewRule = either(anyReviewRule, p);
   }
   if (policy.defaultAction === 'pass') return anyReviewRule;
@@ -125,15 +138,38 @@ export function reviewProbability(policy: CompiledPolicy, facts: ItemFacts): num
  * Routes one item: every rule is evaluated, the strictest matched action wins, and the work
  * goes to the queue of the highest-priority rule that asked for that action.
  */
-export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decision {
+export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts, budget?: RuleBudget): Decision {
   const view = new FactsView(facts);
+  const listed: MatchedRule[] = [];
+  // The matches that count: all but those of rules over their review budget.
   const matched: MatchedRule[] = [];
   // Deterministic policies (no sampled rule) need no second pass: the probability is the action.
   let sampled = false;
   for (const rule of policy.rules) {
     if (rule.sample !== undefined) sampled = true;
     const match = matchRule(rule, policy, view);
-    if (match !== undefined) matched.push(match);
+    if (match === undefined) continue;
+    if (rule.budget !== undefined && budget !== undefined && !budget.allows(rule.name)) {
+      listed.push({ ...match, reason: `${match.reason}; ${budget.explain(rule.name)}`, over_budget: true });
+      continue;
+    }
+    listed.push(match);
+    matched.push(match);
+  }
+
+  if (matched.length === 0 && listed.length > 0) {
+    // Only capped rules matched, all over budget: the item passes (not the default action,
+    // which would route what the budget is there to hold back).
+    return {
+      action: 'pass',
+      priority: 0,
+      matched_rules: listed,
+      policy_version: policy.version,
+      required_reviews: 0,
+      queue: null,
+      review_probability: sampled ? reviewProbability(policy, facts, budget) : 0,
+      hold: null,
+    };
   }
 
   if (matched.length === 0) {
@@ -146,7 +182,7 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decisi
       policy_version: policy.version,
       required_reviews: reviews ? DEFAULT_OVERLAP : 0,
       queue: reviews ? defaultQueueFor(action) : null,
-      review_probability: sampled ? reviewProbability(policy, facts) : reviews ? 1 : 0,
+      review_probability: sampled ? reviewProbability(policy, facts, budget) : reviews ? 1 : 0,
       hold: action === 'hold' ? { timeout_seconds: DEFAULT_HOLD_TIMEOUT_SECONDS, on_timeout: DEFAULT_HOLD_FALLBACK } : null,
     };
   }
@@ -165,14 +201,17 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts): Decisi
     if (lead === undefined || match.priority > lead.priority) lead = match;
     requiredReviews = Math.max(requiredReviews, match.overlap);
   }
+  // The probability is taken before this item uses any budget: the state it was routed under.
+  const probability = sampled ? reviewProbability(policy, facts, budget) : action === 'pass' ? 0 : 1;
+  if (budget !== undefined && action !== 'pass') for (const m of matched) if (m.action === action) budget.use(m.name);
   return {
     action,
     priority,
-    matched_rules: matched,
+    matched_rules: listed,
     policy_version: policy.version,
     required_reviews: action === 'pass' ? 0 : requiredReviews,
     queue: action === 'pass' || lead === undefined ? null : lead.queue,
-    review_probability: sampled ? reviewProbability(policy, facts) : action === 'pass' ? 0 : 1,
+    review_probability: probability,
     // The lead hold rule's terms: the one whose queue the work went to.
     hold: action === 'hold' ? (policy.rules.find((r) => r.name === lead?.name)?.hold ?? null) : null,
   };

@@ -25,6 +25,7 @@ export const DEFAULT_OVERLAP = 1;
 export const DEFAULT_HOLD_TIMEOUT_SECONDS = 3600;
 export const DEFAULT_HOLD_FALLBACK: HoldFallback = 'reject';
 export const MAX_HOLD_TIMEOUT_SECONDS = 7 * 24 * 3600;
+export const MAX_BUDGET = 10_000_000;
 const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Generous: it only has to admit every condition that passes the nesting limit.
@@ -42,6 +43,8 @@ const RULE_KEYS: ReadonlySet<string> = new Set([
   'queue',
   'timeout_seconds',
   'on_timeout',
+  'max_per_hour',
+  'max_per_day',
 ]);
 
 export function defaultQueueFor(action: RoutingAction): string {
@@ -147,6 +150,14 @@ function readRule(raw: unknown, at: string, names: Map<string, string>, problems
     }
   }
 
+  for (const cap of ['max_per_hour', 'max_per_day'] as const) {
+    const value = raw[cap];
+    if (value === undefined) continue;
+    // A pass rule sends nothing to people, so there is nothing to cap.
+    if (action === 'pass') problems.add(`${at}.${cap}`, 'not allowed when action is "pass"');
+    else if (!isIntegerIn(value, 1, MAX_BUDGET)) problems.add(`${at}.${cap}`, `must be an integer from 1 to ${MAX_BUDGET}`);
+  }
+
   const timeout = raw['timeout_seconds'];
   const onTimeout = raw['on_timeout'];
   if (action !== 'hold') {
@@ -173,6 +184,8 @@ function readRule(raw: unknown, at: string, names: Map<string, string>, problems
     rule.overlap = typeof overlap === 'number' ? overlap : DEFAULT_OVERLAP;
     rule.queue = typeof queue === 'string' ? queue : defaultQueueFor(action);
   }
+  if (typeof raw['max_per_hour'] === 'number') rule.max_per_hour = raw['max_per_hour'];
+  if (typeof raw['max_per_day'] === 'number') rule.max_per_day = raw['max_per_day'];
   if (action === 'hold') {
     rule.timeout_seconds = typeof timeout === 'number' ? timeout : DEFAULT_HOLD_TIMEOUT_SECONDS;
     rule.on_timeout = isHoldFallback(onTimeout) ? onTimeout : DEFAULT_HOLD_FALLBACK;

@@ -59,6 +59,9 @@ export const MatchedRule = Type.Object({
   reason: Type.String({ description: 'Why the rule matched, e.g. "confidence 0.31 lt 0.5"' }),
   conditions: Type.Array(ConditionTrace),
   sampled: Type.Boolean(),
+  over_budget: Type.Optional(
+    Type.Boolean({ description: 'The rule matched but its max_per_hour / max_per_day budget was used up: it routed nothing' }),
+  ),
 });
 
 export const Decision = Type.Object(

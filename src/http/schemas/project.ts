@@ -11,7 +11,7 @@ export const PolicyDocumentSchema = Type.Object(
   {
     rules: Type.Array(Type.Object({}, { additionalProperties: true }), {
       description:
-        'Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate}. ' +
+        'Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, max_per_hour?, max_per_day?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate}. ' +
         'Conditions map a path (confidence, model, metadata.amount, tags, output.text, ...) to operators ' +
         'eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md.',
     }),

@@ -58,6 +58,16 @@ export interface BacktestReport {
   caveats: string[];
 }
 
+export interface QueueRow {
+  queue: string;
+  pending: number;
+  claimed: number;
+  oldest_pending_seconds: number | null;
+  overdue: number;
+  breached_24h: number;
+  sla: { sla: { min_priority: number; seconds: number }[]; on_breach: string } | null;
+}
+
 /** `GET /v1/items/{id}/outcome`: the decided outcome (200) or `{status: "pending"}` (202). */
 export type OutcomeAnswer = (Outcome & { item_id: string }) | { item_id: string; status: 'pending'; hold: unknown };
 
@@ -241,6 +251,10 @@ export class TollgateClient {
 
   backtestPolicy(projectId: string, body: { policy: JsonObject; since?: string; until?: string }): Promise<BacktestReport> {
     return this.expect<BacktestReport>('POST', `/v1/projects/${seg(projectId)}/policy/backtest`, body);
+  }
+
+  async queueReport(projectId: string): Promise<QueueRow[]> {
+    return (await this.expect<{ queues: QueueRow[] }>('GET', `/v1/projects/${seg(projectId)}/queues`)).queues;
   }
 
   /** Waits up to `waitSeconds` (at most 60, the server's limit) for a decision. */

@@ -318,6 +318,22 @@ describe('client commands against a running server', () => {
     expect(bad.stderr).toContain('TG_VALIDATION_FAILED');
   });
 
+  it('reports the backlog per queue with queues', async () => {
+    const policy = {
+      rules: [{ name: 'low', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 }],
+      queues: { default: { sla: [{ seconds: 600 }], on_breach: 'raise_priority' } },
+    };
+    const id = (
+      await tollgate(['projects', 'create', '--name', 'q', '--policy', '-', '--quiet'], { stdin: JSON.stringify(policy) })
+    ).stdout.trim();
+    await tollgate(['items', 'send', id], { stdin: JSON.stringify({ input: 'q', output: 'a', confidence: 0.2 }) });
+    const text = await tollgate(['queues', id]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /^QUEUE +PENDING +CLAIMED +OLDEST +OVERDUE +BREACHED 24H +SLA\ndefault +1 +0 +\d+s +0 +0 +p>=0: 600s → raise_priority\n$/,
+    );
+  });
+
   it('waits for the outcome of a held item with outcome --wait', async () => {
     const policy = { rules: [{ name: 'hold-all', when: { confidence: { gte: 0 } }, action: 'hold', timeout_seconds: 600 }] };
     const run = await tollgate(['projects', 'create', '--name', 'held', '--policy', '-', '--quiet'], { stdin: JSON.stringify(policy) });

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from '../../core/review/lease.js';
 import type { CriterionScale, JsonObject } from '../../core/types.js';
-import type { ClaimedTask } from '../http-client.js';
+import type { ClaimedTask, QueueRow } from '../http-client.js';
 import { readCorrection } from '../input-files.js';
-import { formatContent, indent, jsonLine, seconds } from '../output-format.js';
+import { formatContent, formatTable, indent, jsonLine, seconds } from '../output-format.js';
 import { clientCommand, connect, type CliIo, type ClientOptions, type JsonOption } from './client-options.js';
 import { collectScore, intArg, parseScoresJson, type Scores } from './option-parsers.js';
 
@@ -90,6 +90,30 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
         );
       },
     );
+
+  clientCommand(program, 'queues <project-id>', 'Backlog per queue: waiting and claimed tasks, oldest wait, overdue tasks, SLA breaches')
+    .option('--json', 'print the report as JSON')
+    .action(async (projectId: string, opts: ClientOptions & JsonOption) => {
+      const rows = await connect(opts, io).queueReport(projectId);
+      if (opts.json) return io.out(jsonLine(rows));
+      if (rows.length === 0) return io.out('no queues yet\n');
+      const sla = (r: QueueRow) =>
+        r.sla === null ? '-' : `${r.sla.sla.map((b) => `p>=${b.min_priority}: ${b.seconds}s`).join(', ')} → ${r.sla.on_breach}`;
+      io.out(
+        formatTable(
+          ['QUEUE', 'PENDING', 'CLAIMED', 'OLDEST', 'OVERDUE', 'BREACHED 24H', 'SLA'],
+          rows.map((r) => [
+            r.queue,
+            String(r.pending),
+            String(r.claimed),
+            r.oldest_pending_seconds === null ? '-' : `${r.oldest_pending_seconds}s`,
+            String(r.overdue),
+            String(r.breached_24h),
+            sla(r),
+          ]),
+        ),
+      );
+    });
 
   clientCommand(tasks, 'release <task-id>', 'Give a task you hold back to the queue')
     .option('--json', 'print the task as JSON')

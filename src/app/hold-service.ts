@@ -137,6 +137,7 @@ export async function applyDueHolds(ctx: AppContext, limit = 100): Promise<HoldS
             updated_at: now,
             due_at: dueAt(policy.queues, EXPERT_QUEUE, TOP_PRIORITY, now),
             sla_breached_at: null,
+            guideline_version: open[0]?.guideline_version ?? 0,
           },
           {
             reason: 'hold_timeout',

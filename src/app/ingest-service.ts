@@ -114,7 +114,7 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
     fresh.push(item);
     if (item.external_id !== null) existing.set(item.external_id, item);
     results.push({ item, created: true });
-    tasks.push(...tasksFor(ctx, item, project.rubric_version, now, policy.queues));
+    tasks.push(...tasksFor(ctx, item, { rubric: project.rubric_version, guidelines: project.guideline_version }, now, policy.queues));
     audit.push(
       auditEvent(ctx, {
         project_id: projectId,
@@ -174,7 +174,13 @@ function buildItem(id: string, projectId: string, s: ItemSubmission, now: number
 }
 
 /** One review task per required reviewer; overlap N means N distinct people. Each is due by its queue's SLA. */
-function tasksFor(ctx: AppContext, item: ItemRecord, rubricVersion: number, now: number, queues: QueueConfigs): TaskRecord[] {
+function tasksFor(
+  ctx: AppContext,
+  item: ItemRecord,
+  versions: { rubric: number; guidelines: number },
+  now: number,
+  queues: QueueConfigs,
+): TaskRecord[] {
   const d = item.decision;
   if (d.action === 'pass') return [];
   return Array.from({ length: d.required_reviews }, () => ({
@@ -185,7 +191,8 @@ function tasksFor(ctx: AppContext, item: ItemRecord, rubricVersion: number, now:
     queue: d.queue ?? 'default',
     status: 'pending' as const,
     priority: d.priority,
-    rubric_version: rubricVersion,
+    rubric_version: versions.rubric,
+    guideline_version: versions.guidelines,
     lease_owner: null,
     lease_expires_at: null,
     claim_count: 0,

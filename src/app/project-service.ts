@@ -48,6 +48,7 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
     description: input.description ?? null,
     policy_version: 1,
     rubric_version: 1,
+    guideline_version: 0,
     created_at: now,
     updated_at: now,
   };

@@ -11,7 +11,9 @@ import { inTransaction, type Executor } from '../store/executor.js';
 import { getItemRecord, setItemOutcome, type ItemRecord } from '../store/item-repo.js';
 import { announceItemChange } from '../store/notify-repo.js';
 import { insertJudgment, listJudgmentsForItem, type JudgmentRecord } from '../store/judgment-repo.js';
-import { getVersion, type VersionedDoc } from '../store/project-repo.js';
+import { getProjectRow, getVersion, type VersionedDoc } from '../store/project-repo.js';
+import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js';
+import { currentGuidelines } from './guideline-service.js';
 import {
   cancelOpenTasks,
   claimNextTask,
@@ -38,6 +40,8 @@ export interface ClaimedTask {
   rubric: VersionedDoc<RubricDocument>;
   /** For an expert task: why it was escalated, with the reviewer's partial judgment. */
   escalation: Escalation | null;
+  /** The project's current guidelines, which the reviewer judges under; null when it has none. */
+  guidelines: VersionedDoc<GuidelineDocument> | null;
 }
 
 export async function claimTask(
@@ -81,7 +85,8 @@ export async function claimTask(
   );
   if (!rubric) throw new TollgateError('TG_INTERNAL', `task ${task.id} refers to missing rubric version ${task.rubric_version}`);
   const escalation = task.kind === ESCALATION_KIND ? ((await readEscalations(ctx.store, [task.id])).get(task.id) ?? null) : null;
-  return { task, item, rubric, escalation };
+  const guidelines = await currentGuidelines(ctx, projectId);
+  return { task, item, rubric, escalation, guidelines };
 }
 
 /**
@@ -219,6 +224,8 @@ export async function releaseTask(ctx: AppContext, who: Principal, taskId: strin
 
 export interface JudgmentSubmission {
   verdict: Verdict;
+  /** The guideline version the reviewer judged under (as served with the claim); default: the current one. */
+  guideline_version?: number;
   scores?: Record<string, unknown>;
   correction?: ItemOutput;
   comment?: string;
@@ -245,6 +252,16 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', task.project_id, task.rubric_version);
     if (!rubric) throw new TollgateError('TG_INTERNAL', `rubric version ${task.rubric_version} is missing`);
     const scores = validateScores(rubric.document, sub.scores ?? {});
+    const project = await getProjectRow(tx, task.project_id);
+    const currentGuideline = project?.guideline_version ?? 0;
+    const guidelineVersion = sub.guideline_version ?? currentGuideline;
+    if (guidelineVersion > currentGuideline) {
+      throw new TollgateError(
+        'TG_INVALID_JUDGMENT',
+        `guideline_version ${guidelineVersion} does not exist: the project's guidelines are at version ${currentGuideline}`,
+        { errors: [{ path: 'guideline_version', message: `must be at most ${currentGuideline}` }] },
+      );
+    }
     // The item is locked before the task, in the order a hold timeout takes them, so the two
     // cannot deadlock. Locked, so of two judgments committing at once the later one sees the
     // earlier and resolves the item; unlocked, each saw only its own under READ COMMITTED.
@@ -266,6 +283,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
       comment: sub.comment ?? null,
       time_spent_ms: sub.time_spent_ms ?? null,
       rubric_version: task.rubric_version,
+      guideline_version: guidelineVersion,
       created_at: now,
     };
     await insertJudgment(tx, judgment);

@@ -54,6 +54,7 @@ export function presentTask(t: TaskRecord) {
     lease_owner: t.lease_owner,
     lease_expires_at: isoOrNull(t.lease_expires_at),
     created_at: iso(t.created_at),
+    guideline_version: t.guideline_version,
     due_at: isoOrNull(t.due_at),
     sla_breached_at: isoOrNull(t.sla_breached_at),
   };

@@ -69,6 +69,7 @@ export function pickNext(db: QueryCreator<Database>, dialect: StoreDialect, a: P
 const TASK_FIELDS: Record<Exclude<keyof TasksTable, 'escalation'>, true> = {
   due_at: true,
   sla_breached_at: true,
+  guideline_version: true,
   id: true,
   project_id: true,
   item_id: true,

@@ -13,6 +13,8 @@ export interface JudgmentRecord {
   comment: string | null;
   time_spent_ms: number | null;
   rubric_version: number;
+  /** The guideline version the reviewer saw (0: the project had none). */
+  guideline_version: number;
   created_at: number;
 }
 
@@ -25,6 +27,29 @@ export async function insertJudgment(ex: Executor, j: JudgmentRecord): Promise<v
 
 export async function listJudgmentsForItem(ex: Executor, itemId: string): Promise<JudgmentRecord[]> {
   const rows = await ex.db.selectFrom('judgments').selectAll().where('item_id', '=', itemId).orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({
+    ...r,
+    verdict: r.verdict as Verdict,
+    scores: ex.json.read<Scores>(r.scores),
+    correction: r.correction === null ? null : ex.json.read<ItemOutput>(r.correction),
+  }));
+}
+
+/** Judgments of a project made under a guideline version below `version`, newest first (keyset paged). */
+export async function listJudgmentsBeforeGuideline(
+  ex: Executor,
+  projectId: string,
+  version: number,
+  limit: number,
+  after?: { created_at: number; id: string },
+): Promise<JudgmentRecord[]> {
+  let q = ex.db.selectFrom('judgments').selectAll().where('project_id', '=', projectId).where('guideline_version', '<', version);
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '<', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)])]),
+    );
+  }
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map((r) => ({
     ...r,
     verdict: r.verdict as Verdict,

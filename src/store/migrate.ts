@@ -4,6 +4,7 @@ import * as m002 from './migrations/002-statistics.js';
 import * as m003 from './migrations/003-holds.js';
 import * as m004 from './migrations/004-queue-sla.js';
 import * as m005 from './migrations/005-rule-budgets.js';
+import * as m006 from './migrations/006-guidelines.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003-holds': m003,
   '004-queue-sla': m004,
   '005-rule-budgets': m005,
+  '006-guidelines': m006,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

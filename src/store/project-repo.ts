@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js';
 import type { PolicyDocument, RubricDocument } from '../core/types.js';
 import type { Executor } from './executor.js';
 import type { ProjectsTable } from './schema.js';
@@ -26,7 +27,7 @@ export async function insertProject(ex: Executor, row: ProjectRecord): Promise<v
   await ex.db.insertInto('projects').values(row).execute();
 }
 
-type VersionTable = 'policy_versions' | 'rubric_versions';
+type VersionTable = 'policy_versions' | 'rubric_versions' | 'guideline_versions';
 
 export async function insertVersion(ex: Executor, table: VersionTable, projectId: string, v: VersionedDoc<unknown>): Promise<void> {
   await ex.db
@@ -41,7 +42,7 @@ export async function insertVersion(ex: Executor, table: VersionTable, projectId
     .execute();
 }
 
-export async function getVersion<T extends PolicyDocument | RubricDocument>(
+export async function getVersion<T extends PolicyDocument | RubricDocument | GuidelineDocument>(
   ex: Executor,
   table: VersionTable,
   projectId: string,
@@ -74,7 +75,7 @@ export async function listVersions<T>(ex: Executor, table: VersionTable, project
 export async function bumpProjectVersion(
   ex: Executor,
   projectId: string,
-  column: 'policy_version' | 'rubric_version',
+  column: 'policy_version' | 'rubric_version' | 'guideline_version',
   from: number,
   now: number,
 ): Promise<boolean> {

@@ -14,11 +14,21 @@ export interface ProjectsTable {
   description: string | null;
   policy_version: number;
   rubric_version: number;
+  /** 0 until the first guideline version is published. */
+  guideline_version: number;
   created_at: number;
   updated_at: number;
 }
 
 export interface PolicyVersionsTable {
+  project_id: string;
+  version: number;
+  document: JsonColumn;
+  created_at: number;
+  created_by: string;
+}
+
+export interface GuidelineVersionsTable {
   project_id: string;
   version: number;
   document: JsonColumn;
@@ -79,6 +89,7 @@ export interface TasksTable {
   escalation: JsonColumn | null;
   due_at: number | null;
   sla_breached_at: number | null;
+  guideline_version: number;
 }
 
 export interface JudgmentsTable {
@@ -93,6 +104,8 @@ export interface JudgmentsTable {
   comment: string | null;
   time_spent_ms: number | null;
   rubric_version: number;
+  /** The guideline version the reviewer saw (0: the project had none). */
+  guideline_version: number;
   created_at: number;
 }
 
@@ -133,6 +146,7 @@ export interface Database {
   projects: ProjectsTable;
   policy_versions: PolicyVersionsTable;
   rubric_versions: RubricVersionsTable;
+  guideline_versions: GuidelineVersionsTable;
   items: ItemsTable;
   tasks: TasksTable;
   judgments: JudgmentsTable;

@@ -28,6 +28,7 @@ const TASK_COLUMNS = [
   'updated_at',
   'due_at',
   'sla_breached_at',
+  'guideline_version',
 ] as const satisfies readonly (keyof TaskRecord)[];
 
 export async function insertTasks(ex: Executor, tasks: readonly TaskRecord[]): Promise<void> {

@@ -37,6 +37,7 @@ export function registerTaskRoutes(app: TypedApp, ctx: AppContext): void {
         item: presentItem(claimed.item),
         rubric: presentVersioned(claimed.rubric),
         escalation: claimed.escalation === null ? null : presentEscalation(claimed.escalation),
+        guidelines: claimed.guidelines === null ? null : presentVersioned(claimed.guidelines),
       };
     },
   );

@@ -19,6 +19,25 @@ export const RenewBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const GuidelineDocumentSchema = Type.Object(
+  {
+    markdown: Type.String({ description: 'The guidelines, in Markdown' }),
+    change_note: Type.String({ description: 'What changed and why' }),
+    requires_recalibration: Type.Optional(Type.Boolean({ description: 'Reviewers must recalibrate on this change (default false)' })),
+  },
+  { additionalProperties: true },
+);
+
+export const GuidelineVersion = Type.Object(
+  {
+    version: Type.Integer(),
+    document: GuidelineDocumentSchema,
+    created_at: Timestamp('When this version was published'),
+    created_by: Type.String(),
+  },
+  { description: "A published version of the project's reviewer guidelines" },
+);
+
 export const EscalationSchema = Type.Object(
   {
     reason: StringEnum([...ESCALATION_REASONS, 'hold_timeout', 'sla_breach'] as const, {
@@ -40,6 +59,7 @@ export const ClaimedTask = Type.Object({
   item: Type.Ref('Item'),
   rubric: Type.Object({ version: Type.Integer(), document: RubricDocumentSchema }),
   escalation: Nullable(EscalationSchema),
+  guidelines: Nullable(GuidelineVersion),
 });
 
 export const EscalateBody = Type.Object(
@@ -71,6 +91,12 @@ export const JudgmentBody = Type.Object(
     correction: Type.Optional(ItemOutputSchema),
     comment: Type.Optional(Type.String({ maxLength: 10_000 })),
     time_spent_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+    guideline_version: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'The guideline version you judged under (as served with the claim); default: the current one',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

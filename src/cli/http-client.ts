@@ -58,6 +58,13 @@ export interface BacktestReport {
   caveats: string[];
 }
 
+export interface GuidelineVersion {
+  version: number;
+  document: { markdown: string; change_note: string; requires_recalibration: boolean };
+  created_at: string;
+  created_by: string;
+}
+
 export interface QueueRow {
   queue: string;
   pending: number;
@@ -251,6 +258,21 @@ export class TollgateClient {
 
   backtestPolicy(projectId: string, body: { policy: JsonObject; since?: string; until?: string }): Promise<BacktestReport> {
     return this.expect<BacktestReport>('POST', `/v1/projects/${seg(projectId)}/policy/backtest`, body);
+  }
+
+  publishGuidelines(
+    projectId: string,
+    body: { markdown: string; change_note: string; requires_recalibration: boolean },
+  ): Promise<GuidelineVersion> {
+    return this.expect<GuidelineVersion>('PUT', `/v1/projects/${seg(projectId)}/guidelines`, body);
+  }
+
+  async currentGuidelines(projectId: string): Promise<GuidelineVersion | null> {
+    return (await this.expect<{ current: GuidelineVersion | null }>('GET', `/v1/projects/${seg(projectId)}/guidelines`)).current;
+  }
+
+  async listGuidelineVersions(projectId: string): Promise<GuidelineVersion[]> {
+    return (await this.expect<{ versions: GuidelineVersion[] }>('GET', `/v1/projects/${seg(projectId)}/guidelines/versions`)).versions;
   }
 
   async queueReport(projectId: string): Promise<QueueRow[]> {

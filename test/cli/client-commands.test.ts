@@ -334,6 +334,26 @@ describe('client commands against a running server', () => {
     );
   });
 
+  it('publishes, shows and lists guideline versions', async () => {
+    const id = await newProject();
+    await writeFile(path.join(dir, 'guide.md'), '# Refunds\nApprove up to 100.\n');
+    const first = await tollgate(['guidelines', 'publish', id, path.join(dir, 'guide.md'), '--note', 'first']);
+    expect(first.stdout).toBe(`project ${id}: guidelines version 1 published\n`);
+    const second = await tollgate(['guidelines', 'publish', id, '-', '--note', 'lower limit', '--requires-recalibration'], {
+      stdin: '# Refunds\nApprove up to 50.\n',
+    });
+    expect(second.code, second.stderr).toBe(0);
+    const shown = await tollgate(['guidelines', 'show', id]);
+    expect(shown.stdout).toMatch(/^# version 2, \S+ by key:\S+: lower limit\n\n# Refunds\nApprove up to 50\.\n$/);
+    const old = await tollgate(['guidelines', 'show', id, '--version', '1']);
+    expect(old.stdout).toContain('Approve up to 100.');
+    const versions = await tollgate(['guidelines', 'versions', id]);
+    expect(versions.stdout).toMatch(/^VERSION +PUBLISHED +BY +RECALIBRATE +NOTE\n2 .* yes +lower limit\n1 .* no +first\n$/);
+    const none = await tollgate(['guidelines', 'show', await newProject()]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('has no guidelines yet');
+  });
+
   it('waits for the outcome of a held item with outcome --wait', async () => {
     const policy = { rules: [{ name: 'hold-all', when: { confidence: { gte: 0 } }, action: 'hold', timeout_seconds: 600 }] };
     const run = await tollgate(['projects', 'create', '--name', 'held', '--policy', '-', '--quiet'], { stdin: JSON.stringify(policy) });

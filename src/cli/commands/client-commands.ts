@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { processIo, type CliIo } from './client-options.js';
+import { registerGuidelineCommands } from './guideline-commands.js';
 import { registerItemCommands, registerOutcomeCommand } from './item-commands.js';
 import { registerDocumentCommands, registerProjectCommands } from './project-commands.js';
 import { registerTaskCommands } from './task-commands.js';
@@ -11,6 +12,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo):
   // Registration order is the order `tollgate --help` lists the commands in.
   registerProjectCommands(program, io);
   for (const kind of ['policy', 'rubric'] as const) registerDocumentCommands(program, io, kind);
+  registerGuidelineCommands(program, io);
   registerItemCommands(program, io);
   registerTaskCommands(program, io);
   registerOutcomeCommand(program, io);

@@ -1,9 +1,10 @@
 import { assertCan, can } from '../core/access/permissions.js';
-import { ESCALATION_KIND, EXPERT_QUEUE, type Escalation } from '../core/review/queues.js';
+import { ADJUDICATION_KIND, DECIDING_KINDS, ESCALATION_KIND, EXPERT_QUEUE, type Escalation } from '../core/review/queues.js';
 import { TollgateError } from '../core/errors.js';
 import { assertJudgmentConsistent } from '../core/review/judgment-validate.js';
 import { assertLeaseHeld, leaseSeconds } from '../core/review/lease.js';
-import { resolveOutcome } from '../core/review/outcome-resolve.js';
+import { DEFAULT_CONSENSUS, resolveByConsensus, type ConsensusResult } from '../core/review/consensus.js';
+import { reviewerAgreement, smoothedAccuracy } from '../core/stats/index.js';
 import { validateScores } from '../core/rubric/index.js';
 import type { ItemOutput, Principal, RubricDocument, Verdict } from '../core/types.js';
 import { appendAudit, listAudit } from '../store/audit-repo.js';
@@ -14,11 +15,15 @@ import { insertJudgment, listJudgmentsForItem, type JudgmentRecord } from '../st
 import { getProjectRow, getVersion, type VersionedDoc } from '../store/project-repo.js';
 import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js';
 import { currentGuidelines } from './guideline-service.js';
+import { compiledPolicy, dueAt } from './policy-loader.js';
+import { listJudgmentFacts } from '../store/stats-repo.js';
 import {
   cancelOpenTasks,
   claimNextTask,
   completeLeasedTask,
   getTaskRecord,
+  insertTasks,
+  listTasksForItem,
   nextLeaseExpiry,
   readEscalations,
   RECLAIM_BATCH,
@@ -42,6 +47,8 @@ export interface ClaimedTask {
   escalation: Escalation | null;
   /** The project's current guidelines, which the reviewer judges under; null when it has none. */
   guidelines: VersionedDoc<GuidelineDocument> | null;
+  /** For an adjudication task: every judgment on the item, side by side. */
+  judgments: JudgmentRecord[] | null;
 }
 
 export async function claimTask(
@@ -86,7 +93,8 @@ export async function claimTask(
   if (!rubric) throw new TollgateError('TG_INTERNAL', `task ${task.id} refers to missing rubric version ${task.rubric_version}`);
   const escalation = task.kind === ESCALATION_KIND ? ((await readEscalations(ctx.store, [task.id])).get(task.id) ?? null) : null;
   const guidelines = await currentGuidelines(ctx, projectId);
-  return { task, item, rubric, escalation, guidelines };
+  const judgments = task.kind === ADJUDICATION_KIND ? await listJudgmentsForItem(ctx.store, item.id) : null;
+  return { task, item, rubric, escalation, guidelines, judgments };
 }
 
 /**
@@ -300,20 +308,29 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     ];
     if (item.outcome.status === 'pending') {
       const judgments = await listJudgmentsForItem(tx, item.id);
-      // An expert's judgment on an escalated task decides the item alone: that is what the
-      // escalation asked for, whatever the others said or did not say.
-      const resolved =
-        task.kind === ESCALATION_KIND
-          ? resolveOutcome(1, item.output, [judgment])
-          : resolveOutcome(item.decision.required_reviews, item.output, judgments);
-      if (resolved) {
-        const reviewers = task.kind === ESCALATION_KIND ? who.actor : [...new Set(judgments.map((j) => j.reviewer))].join(',');
+      // An expert's judgment on an escalated or adjudication task decides the item alone: that
+      // is what the escalation or the disagreement asked for.
+      const alone = DECIDING_KINDS.has(task.kind);
+      let result: ConsensusResult | null;
+      if (alone) {
+        const r = resolveByConsensus(DEFAULT_CONSENSUS, 1, item.output, [judgment]);
+        result =
+          r?.kind === 'resolved'
+            ? { ...r, reason: `${task.kind === ADJUDICATION_KIND ? 'adjudicated' : 'decided by an expert'}: ${judgment.verdict}` }
+            : r;
+      } else {
+        const policy = await compiledPolicy(ctx, tx, item.project_id, item.decision.policy_version);
+        const weights = policy.consensus.rule === 'weighted' ? await reviewerWeights(tx, item.project_id, now) : undefined;
+        result = resolveByConsensus(policy.consensus, item.decision.required_reviews, item.output, judgments, weights);
+      }
+      if (result?.kind === 'resolved') {
+        const reviewers = alone ? who.actor : [...new Set(judgments.map((j) => j.reviewer))].join(',');
         item.outcome = {
-          status: resolved.status,
-          output: resolved.output,
+          status: result.status,
+          output: result.output,
           decided_at: now,
           decided_by: reviewers,
-          reason: resolved.reason,
+          reason: result.reason,
           fallback: null,
         };
         await setItemOutcome(tx, item.id, item.outcome);
@@ -326,7 +343,20 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
             subject_type: 'item',
             subject_id: item.id,
             before: { status: 'pending' },
-            after: { status: resolved.status, reason: resolved.reason },
+            after: { status: result.status, reason: result.reason },
+            created_at: now,
+          }),
+        );
+      } else if (result?.kind === 'adjudicate') {
+        const adjudication = await requestAdjudication(ctx, tx, task, item, now);
+        events.push(
+          auditEvent(ctx, {
+            project_id: task.project_id,
+            actor: who.actor,
+            action: 'item.adjudication_requested',
+            subject_type: 'item',
+            subject_id: item.id,
+            after: { reason: result.reason, task_id: adjudication },
             created_at: now,
           }),
         );
@@ -338,4 +368,48 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
   });
   ctx.itemEvents.emit(result.item.id);
   return result;
+}
+
+/** How far back the `weighted` consensus rule looks to measure each reviewer's agreement with peers. */
+const WEIGHT_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * Weights for the `weighted` consensus rule: each reviewer's verdict agreement with the majority
+ * of their peers over the last 30 days, smoothed towards chance, (agreed + 1) / (compared + 3).
+ * Reviewers without a record weigh the same as each other (a third), so a new team votes as a
+ * plain majority; as records build up, reliable reviewers count for more.
+ */
+async function reviewerWeights(tx: Executor, projectId: string, now: number): Promise<Map<string, number>> {
+  const facts = await listJudgmentFacts(tx, projectId, { since: now - WEIGHT_WINDOW_MS });
+  const agreement =
+    facts.length === 0 ? [] : reviewerAgreement(facts.map((f) => ({ reviewer: f.reviewer, item: f.item_id, value: f.verdict })));
+  return new Map(agreement.map((a) => [a.reviewer, smoothedAccuracy(a.agreed, a.compared, 3)]));
+}
+
+/** One adjudication task for the item in the expert queue (none when one is already open). */
+async function requestAdjudication(ctx: AppContext, tx: Executor, task: TaskRecord, item: ItemRecord, now: number): Promise<string> {
+  const open = (await listTasksForItem(tx, item.id)).find(
+    (t) => t.kind === ADJUDICATION_KIND && (t.status === 'pending' || t.status === 'claimed'),
+  );
+  if (open) return open.id;
+  const policy = await compiledPolicy(ctx, tx, item.project_id, item.decision.policy_version);
+  const id = ctx.newId();
+  await insertTasks(tx, [
+    {
+      ...task,
+      id,
+      kind: ADJUDICATION_KIND,
+      queue: EXPERT_QUEUE,
+      status: 'pending',
+      priority: item.decision.priority,
+      lease_owner: null,
+      lease_expires_at: null,
+      claim_count: 0,
+      created_at: now,
+      updated_at: now,
+      due_at: dueAt(policy.queues, EXPERT_QUEUE, item.decision.priority, now),
+      sla_breached_at: null,
+    },
+  ]);
+  return id;
 }

@@ -96,8 +96,19 @@ export interface QueueConfig {
 
 export type QueueConfigs = Record<string, QueueConfig>;
 
+export const CONSENSUS_RULES = ['conservative', 'majority', 'unanimous', 'weighted'] as const;
+export type ConsensusRule = (typeof CONSENSUS_RULES)[number];
+
+export interface ConsensusConfig {
+  rule: ConsensusRule;
+  /** Per numeric criterion: the largest allowed difference between two reviewers' scores. */
+  max_score_spread?: Record<string, number>;
+}
+
 export interface PolicyDocument {
   rules: PolicyRule[];
+  /** How several reviewers' judgments become one outcome; `conservative` unless declared. */
+  consensus?: ConsensusConfig;
   /** Per queue: an SLA (seconds to completion by priority band) and what a breach does. */
   queues?: QueueConfigs;
   /** Seed for deterministic sampling; changing it re-draws every sample. */

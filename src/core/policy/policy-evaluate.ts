@@ -1,4 +1,14 @@
-import type { ConditionTrace, Decision, HoldTerms, ItemFacts, MatchedRule, PolicyDocument, QueueConfigs, RoutingAction } from '../types.js';
+import type {
+  ConditionTrace,
+  ConsensusConfig,
+  Decision,
+  HoldTerms,
+  ItemFacts,
+  MatchedRule,
+  PolicyDocument,
+  QueueConfigs,
+  RoutingAction,
+} from '../types.js';
 import { compileCondition } from './condition-compile.js';
 import { evaluateCompiled } from './condition-evaluate.js';
 import { explainCondition } from './condition-explain.js';
@@ -6,6 +16,7 @@ import type { CompiledCondition } from './condition-types.js';
 import { FactsView } from './item-path.js';
 import { DEFAULT_HOLD_FALLBACK, DEFAULT_HOLD_TIMEOUT_SECONDS, DEFAULT_OVERLAP, defaultQueueFor } from './policy-validate.js';
 import type { BudgetLimits, RuleBudget } from './rule-budget.js';
+import { DEFAULT_CONSENSUS } from '../review/consensus.js';
 import { sampleDraw } from './sampling.js';
 
 export interface CompiledRule {
@@ -28,6 +39,7 @@ export interface CompiledPolicy {
   readonly queues: QueueConfigs;
   /** Capped rules by name; empty when no rule has a budget (captures then skip the counters). */
   readonly budgets: ReadonlyMap<string, BudgetLimits>;
+  readonly consensus: ConsensusConfig;
 }
 
 const STRICTNESS: Record<RoutingAction, number> = { pass: 0, review: 1, hold: 2 };
@@ -64,7 +76,15 @@ export function compilePolicy(doc: PolicyDocument, version: number): CompiledPol
     };
   });
   const budgets = new Map(rules.flatMap((r) => (r.budget === undefined ? [] : [[r.name, r.budget] as const])));
-  return { version, seed: doc.seed ?? '', defaultAction: doc.default_action ?? 'pass', rules, queues: doc.queues ?? {}, budgets };
+  return {
+    version,
+    seed: doc.seed ?? '',
+    defaultAction: doc.default_action ?? 'pass',
+    rules,
+    queues: doc.queues ?? {},
+    budgets,
+    consensus: doc.consensus ?? DEFAULT_CONSENSUS,
+  };
 }
 
 function previewTrace(trace: ConditionTrace): ConditionTrace {

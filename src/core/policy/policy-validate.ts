@@ -11,6 +11,7 @@ import {
 } from '../types.js';
 import { checkCondition } from './condition-compile.js';
 import { BUILT_IN_QUEUES, readQueueConfigs } from './queue-sla.js';
+import { readConsensus } from '../review/consensus.js';
 import type { ConditionProblem } from './condition-types.js';
 
 export const MAX_RULES = 200;
@@ -31,7 +32,7 @@ const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Generous: it only has to admit every condition that passes the nesting limit.
 const MAX_CONDITION_JSON_DEPTH = 256;
 
-const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action', 'queues']);
+const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action', 'queues', 'consensus']);
 const RULE_KEYS: ReadonlySet<string> = new Set([
   'name',
   'description',
@@ -217,6 +218,11 @@ export function validatePolicy(doc: unknown): PolicyDocument {
     if (seed !== undefined) {
       if (typeof seed === 'string') policy.seed = seed;
       else problems.add('seed', 'must be a string');
+    }
+
+    if (doc['consensus'] !== undefined) {
+      const consensus = readConsensus(doc['consensus'], problems.list);
+      if (consensus !== undefined) policy.consensus = consensus;
     }
 
     if (doc['queues'] !== undefined) {

@@ -5,6 +5,10 @@
 export const EXPERT_QUEUE = 'expert';
 /** The task kind of work escalated to the experts; its judgment decides the item alone. */
 export const ESCALATION_KIND = 'escalation';
+/** The task kind an expert gets when reviewers disagree beyond the consensus rule; decides alone too. */
+export const ADJUDICATION_KIND = 'adjudication';
+/** Task kinds whose single judgment decides the item. */
+export const DECIDING_KINDS: ReadonlySet<string> = new Set([ESCALATION_KIND, ADJUDICATION_KIND]);
 
 export const ESCALATION_REASONS = ['unsure', 'policy_question', 'harmful_content', 'other'] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];

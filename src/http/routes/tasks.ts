@@ -38,6 +38,7 @@ export function registerTaskRoutes(app: TypedApp, ctx: AppContext): void {
         rubric: presentVersioned(claimed.rubric),
         escalation: claimed.escalation === null ? null : presentEscalation(claimed.escalation),
         guidelines: claimed.guidelines === null ? null : presentVersioned(claimed.guidelines),
+        judgments: claimed.judgments === null ? null : claimed.judgments.map(presentJudgment),
       };
     },
   );

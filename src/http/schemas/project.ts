@@ -17,6 +17,16 @@ export const PolicyDocumentSchema = Type.Object(
     }),
     seed: Type.Optional(Type.String({ description: 'Sampling seed; change it to redraw samples' })),
     default_action: Type.Optional(StringEnum(ACTIONS)),
+    consensus: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'How several judgments become one outcome: {rule: conservative|majority|unanimous|weighted, max_score_spread?: {criterion: number}}; disagreement goes to an expert adjudication. See docs/consensus.md.',
+        },
+      ),
+    ),
     queues: Type.Optional(
       Type.Object(
         {},

@@ -60,6 +60,9 @@ export const ClaimedTask = Type.Object({
   rubric: Type.Object({ version: Type.Integer(), document: RubricDocumentSchema }),
   escalation: Nullable(EscalationSchema),
   guidelines: Nullable(GuidelineVersion),
+  judgments: Nullable(
+    Type.Array(Type.Ref('Judgment'), { description: 'For an adjudication task: every judgment on the item, side by side' }),
+  ),
 });
 
 export const EscalateBody = Type.Object(

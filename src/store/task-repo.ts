@@ -64,16 +64,9 @@ export async function readEscalations(ex: Executor, taskIds: readonly string[]):
 }
 
 /** Takes a leased task away from its holder for the experts; false when the lease is no longer theirs. */
-export async function markEscalated(ex: Executor, id: string, actor: string, now: number): Promise<boolean> {
-  const res = await ex.db
-    .updateTable('tasks')
-    .set({ status: 'escalated', lease_owner: actor, lease_expires_at: null, updated_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'claimed')
-    .where('lease_owner', '=', actor)
-    .where('lease_expires_at', '>', now)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+export function markEscalated(ex: Executor, id: string, actor: string, now: number): Promise<boolean> {
+  // The holder stays recorded as lease_owner: who escalated it.
+  return updateHeldTask(ex, id, actor, now, { status: 'escalated', lease_expires_at: null });
 }
 
 export async function getTaskRecord(ex: Executor, id: string): Promise<TaskRecord | undefined> {

@@ -6,6 +6,7 @@ export * from './ratings.js';
 export * from './stats-errors.js';
 export * from './random.js';
 export * from './quantile.js';
+export * from './bootstrap.js';
 export * from './agreement/rating-table.js';
 export * from './agreement/percent-agreement.js';
 export * from './agreement/cohen-kappa.js';

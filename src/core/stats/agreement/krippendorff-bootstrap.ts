@@ -1,7 +1,8 @@
+import { checkBootstrapOptions, type BootstrapInterval, type BootstrapOptions } from '../bootstrap.js';
 import { percentileInterval } from '../quantile.js';
-import { createRandom, seedText, type RandomSeed } from '../random.js';
+import { createRandom } from '../random.js';
 import type { Rating } from '../ratings.js';
-import { invalidStatsInput, undefinedStatistic } from '../stats-errors.js';
+import { undefinedStatistic } from '../stats-errors.js';
 import {
   krippendorffAlphaFromUnits,
   prepareKrippendorffUnits,
@@ -11,25 +12,8 @@ import {
   type KrippendorffUnits,
 } from './krippendorff-alpha.js';
 
-export interface KrippendorffBootstrapOptions {
-  /** Number of resamples; at least 1000 is advisable for a 95% percentile interval. */
-  samples: number;
-  /** The same seed (number or string; 42 and '42' are the same seed) always gives the same interval. */
-  seed: RandomSeed;
-  /** Confidence level in (0, 1); default 0.95. */
-  level?: number;
-}
-
-export interface KrippendorffBootstrapInterval {
-  ciLow: number;
-  ciHigh: number;
-  ciLevel: number;
-  /** Resamples requested. */
-  samples: number;
-  seed: RandomSeed;
-  /** Resamples on which alpha was undefined (no variation) and that were left out of the interval. */
-  skippedSamples: number;
-}
+export type KrippendorffBootstrapOptions = BootstrapOptions;
+export type KrippendorffBootstrapInterval = BootstrapInterval;
 
 export type KrippendorffBootstrapResult = KrippendorffAlphaResult & KrippendorffBootstrapInterval;
 
@@ -37,18 +21,7 @@ export type KrippendorffBootstrapResult = KrippendorffAlphaResult & Krippendorff
 export const KRIPPENDORFF_BOOTSTRAP_MAX_SAMPLES = 100_000;
 
 function checkOptions(options: KrippendorffBootstrapOptions): { samples: number; level: number } {
-  if (typeof options !== 'object' || options === null) throw invalidStatsInput('bootstrap options are required');
-  const { samples, level = 0.95 } = options;
-  if (!Number.isInteger(samples) || samples < 1 || samples > KRIPPENDORFF_BOOTSTRAP_MAX_SAMPLES) {
-    throw invalidStatsInput(`samples must be an integer from 1 to ${KRIPPENDORFF_BOOTSTRAP_MAX_SAMPLES} (got ${String(samples)})`, {
-      samples,
-    });
-  }
-  if (typeof level !== 'number' || !(level > 0 && level < 1)) {
-    throw invalidStatsInput(`level must be a number strictly between 0 and 1 (got ${String(level)})`, { level });
-  }
-  seedText(options.seed);
-  return { samples, level };
+  return checkBootstrapOptions(options, KRIPPENDORFF_BOOTSTRAP_MAX_SAMPLES);
 }
 
 /**

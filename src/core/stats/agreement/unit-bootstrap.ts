@@ -1,25 +1,12 @@
 import { isTollgateError } from '../../errors.js';
 import { percentileInterval } from '../quantile.js';
-import { createRandom, seedText, type RandomSeed } from '../random.js';
+import { checkBootstrapOptions, type BootstrapInterval, type BootstrapOptions } from '../bootstrap.js';
+import { createRandom } from '../random.js';
 import type { Rating } from '../ratings.js';
-import { invalidStatsInput, undefinedStatistic } from '../stats-errors.js';
+import { undefinedStatistic } from '../stats-errors.js';
 
-export interface UnitBootstrapOptions {
-  samples: number;
-  seed: RandomSeed;
-  /** Confidence level in (0, 1); default 0.95. */
-  level?: number;
-}
-
-export interface UnitBootstrapInterval {
-  ciLow: number;
-  ciHigh: number;
-  ciLevel: number;
-  samples: number;
-  seed: RandomSeed;
-  /** Resamples on which the statistic was undefined, left out of the interval. */
-  skippedSamples: number;
-}
+export type UnitBootstrapOptions = BootstrapOptions;
+export type UnitBootstrapInterval = BootstrapInterval;
 
 /** Bounded like Krippendorff's bootstrap: each resample recomputes the statistic in full. */
 export const UNIT_BOOTSTRAP_MAX_SAMPLES = 20_000;
@@ -39,14 +26,7 @@ export function bootstrapByUnits(
   statistic: (resample: Rating[]) => number,
   options: UnitBootstrapOptions,
 ): UnitBootstrapInterval {
-  const { samples, level = 0.95 } = options;
-  if (!Number.isInteger(samples) || samples < 1 || samples > UNIT_BOOTSTRAP_MAX_SAMPLES) {
-    throw invalidStatsInput(`samples must be an integer from 1 to ${UNIT_BOOTSTRAP_MAX_SAMPLES} (got ${String(samples)})`, { samples });
-  }
-  if (typeof level !== 'number' || !(level > 0 && level < 1)) {
-    throw invalidStatsInput(`level must be a number strictly between 0 and 1 (got ${String(level)})`, { level });
-  }
-  seedText(options.seed);
+  const { samples, level } = checkBootstrapOptions(options, UNIT_BOOTSTRAP_MAX_SAMPLES);
 
   const byUnit = new Map<string, Rating[]>();
   for (const r of ratings) {

@@ -2,15 +2,32 @@ import type { AppContext } from '../../app/context.js';
 import { captureItems, type ItemSubmission } from '../../app/ingest-service.js';
 import { createKey } from '../../app/key-service.js';
 import { createProject } from '../../app/project-service.js';
-import type { PolicyDocument, Principal } from '../../core/types.js';
+import { publishGuidelines } from '../../app/guideline-service.js';
+import { claimTask, submitJudgment } from '../../app/review-service.js';
+import { queueReport } from '../../app/sla-service.js';
+import type { PolicyDocument, Principal, Verdict } from '../../core/types.js';
 import { EXAMPLE_POLICY } from '../../http/schemas/examples.js';
 
 const [lowConfidence, largeRefund] = EXAMPLE_POLICY.rules;
 
-/** The documented example policy, plus a legal-threat escalation and a larger audit sample. */
+/**
+ * The documented example policy (large refunds held for two people, who must agree or an expert
+ * adjudicates), plus a legal-threat queue with an SLA and a larger audit sample.
+ */
 const POLICY: PolicyDocument = {
+  consensus: { rule: 'majority' },
+  queues: {
+    default: {
+      sla: [
+        { min_priority: 50, seconds: 4 * 3600 },
+        { min_priority: 0, seconds: 24 * 3600 },
+      ],
+      on_breach: 'raise_priority',
+    },
+    escalations: { sla: [{ min_priority: 0, seconds: 1800 }], on_breach: 'escalate' },
+  },
   rules: [
-    ...(lowConfidence && largeRefund ? [lowConfidence, largeRefund] : []),
+    ...(lowConfidence && largeRefund ? [lowConfidence, { ...largeRefund, timeout_seconds: 1800, on_timeout: 'escalate' as const }] : []),
     {
       name: 'legal-threat',
       when: { 'input.text': { matches: { pattern: '\\b(lawyer|sue|lawsuit)\\b', flags: 'i' } } },
@@ -116,6 +133,37 @@ export function demoItems(count: number, seed = 7): ItemSubmission[] {
   });
 }
 
+const GUIDELINES = `# Acme support: how to review replies
+
+- **Refunds**: the assistant may refund up to $500 for damaged or duplicate-charged orders.
+  Above that, approve only when the order history supports it; correct the amount otherwise.
+- **Accuracy** (1–5): 5 when every fact and amount matches the account, 1 when the reply
+  invents a policy or an amount.
+- **Tone**: warm is the default; curt replies to an upset customer are a correction.
+- **Legal threats**: never promise anything; the reply must hand over to a senior agent.
+`;
+
+/** Deterministic reviewers: mostly agreeing, sometimes not, so the statistics have something to show. */
+function simulatedJudgment(rand: () => number, reviewer: number) {
+  const r = rand();
+  const strict = reviewer === 2;
+  const verdict: Verdict = r < (strict ? 0.55 : 0.72) ? 'approve' : r < 0.9 ? 'correct' : 'reject';
+  const accuracy = verdict === 'approve' ? 4 + (rand() < 0.6 ? 1 : 0) : verdict === 'correct' ? 2 + (rand() < 0.5 ? 1 : 0) : 1;
+  return {
+    verdict,
+    scores: {
+      accuracy,
+      relevance: Math.max(1, accuracy - (rand() < 0.3 ? 1 : 0)),
+      policy_compliant: verdict !== 'reject',
+      tone: rand() < 0.8 ? 'warm' : 'neutral',
+    },
+    ...(verdict === 'correct'
+      ? { correction: { role: 'assistant', content: 'Corrected by a reviewer: the refund is capped at $500 pending photos.' } }
+      : {}),
+    time_spent_ms: Math.round(20_000 + rand() * 60_000),
+  };
+}
+
 export async function loadDemo(ctx: AppContext, who: Principal): Promise<string> {
   const project = await createProject(ctx, who, {
     name: 'Acme support assistant (demo)',
@@ -123,20 +171,46 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
     policy: POLICY,
     rubric: RUBRIC,
   });
+  await publishGuidelines(ctx, who, project.id, { markdown: GUIDELINES, change_note: 'First version for the demo' });
   const results = await captureItems(ctx, who, project.id, demoItems(60));
   const reviewer = await createKey(ctx, who, { role: 'reviewer', project_id: project.id, name: 'demo reviewer' });
+  const expert = await createKey(ctx, who, { role: 'expert', project_id: project.id, name: 'demo expert' });
   const ingest = await createKey(ctx, who, { role: 'ingest', project_id: project.id, name: 'demo ingest' });
+
+  // Three simulated reviewers work part of the queue, so agreement, consensus and adjudication
+  // have something to show; the rest is left for you.
+  const rand = mulberry32(11);
+  const team: Principal[] = [];
+  for (const name of ['alice', 'bob', 'carol']) {
+    const k = await createKey(ctx, who, { role: 'reviewer', project_id: project.id, name: `demo ${name}` });
+    team.push({ key_id: k.id, role: 'reviewer', project_id: project.id, actor: `key:${k.id}` });
+  }
+  let judged = 0;
+  for (let round = 0; round < 12; round++) {
+    for (const [i, member] of team.entries()) {
+      const claimed = await claimTask(ctx, member, project.id, {});
+      if (!claimed) continue;
+      await submitJudgment(ctx, member, claimed.task.id, { ...simulatedJudgment(rand, i), guideline_version: 1 });
+      judged++;
+    }
+  }
   const counts = { pass: 0, review: 0, hold: 0 };
   for (const r of results) counts[r.item.decision.action]++;
+  const queues = await queueReport(ctx, who, project.id);
+  const adjudications = queues.find((q) => q.queue === 'expert')?.pending ?? 0;
   return [
     `Demo project ${project.id} ("${project.name}")`,
     `  ${results.length} items: ${counts.pass} passed, ${counts.review} routed to review, ${counts.hold} held for two reviewers`,
+    `  ${judged} judgments by three simulated reviewers; ${adjudications} split decision(s) waiting for an expert`,
+    `  guidelines version 1, majority consensus, queue SLAs (GET /v1/projects/${project.id}/queues)`,
     `  reviewer key: ${reviewer.key}`,
+    `  expert key:   ${expert.key}`,
     `  ingest key:   ${ingest.key}`,
     '',
     'Start the server (npm start) and try:',
-    `  curl -s localhost:8080/v1/projects/${project.id}/items?action=review -H "Authorization: Bearer ${reviewer.key}"`,
     `  curl -s -X POST localhost:8080/v1/projects/${project.id}/tasks/claim -H "Authorization: Bearer ${reviewer.key}"`,
+    `  curl -s -X POST localhost:8080/v1/projects/${project.id}/tasks/claim -H "Authorization: Bearer ${expert.key}"   # an adjudication`,
+    `  curl -s localhost:8080/v1/projects/${project.id}/stats/agreement -H "Authorization: Bearer <admin key>"`,
     '',
   ].join('\n');
 }

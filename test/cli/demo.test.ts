@@ -1,0 +1,33 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { projectAgreement } from '../../src/app/stats-service.js';
+import { loadDemo } from '../../src/cli/commands/demo.js';
+import { DIALECTS, openTestStore, type TestStore } from '../support/stores.js';
+import { ROOT } from '../support/http.js';
+
+describe.each(DIALECTS)('tollgate demo (%s)', (dialect) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore(dialect);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('loads a project that shows routing, holds, guidelines, consensus and agreement at once', async () => {
+    const summary = await loadDemo(t.ctx, ROOT);
+    const projectId = /Demo project (\S+)/.exec(summary)?.[1];
+    expect(projectId).toBeDefined();
+    const [passed, reviewed, held] = /(\d+) passed, (\d+) routed to review, (\d+) held/.exec(summary)!.slice(1).map(Number);
+    expect(passed! + reviewed! + held!).toBe(60);
+    expect(held).toBeGreaterThan(0);
+    const judged = Number(/(\d+) judgments by three simulated reviewers/.exec(summary)?.[1]);
+    expect(judged).toBeGreaterThanOrEqual(20);
+
+    const agreement = await projectAgreement(t.ctx, ROOT, projectId!, {});
+    expect(agreement.judgments).toBe(judged);
+    // Held items need two reviewers, so some items carry two judgments to agree on.
+    expect(agreement.multiply_judged_items).toBeGreaterThan(0);
+    const guideline = await t.store.db.selectFrom('judgments').select('guideline_version').distinct().execute();
+    expect(guideline).toEqual([{ guideline_version: 1 }]);
+  });
+});

@@ -231,6 +231,24 @@ describe.each(DIALECTS)('holds (%s)', (dialect) => {
     expect(versions.versions.map((v: { version: number }) => v.version)).toEqual([1]);
   });
 
+  it('lets go of a long-poll or an event stream whose client hung up', async () => {
+    const item = await hold({ amount: 820 });
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = api.app.server.address() as AddressInfo;
+    const headers = { authorization: `Bearer ${ingest}` };
+    for (const path of [`/v1/items/${item.id}/outcome?wait=30`, `/v1/items/${item.id}/events`]) {
+      const abort = new AbortController();
+      const pending = fetch(`http://127.0.0.1:${port}${path}`, { headers, signal: abort.signal }).then((r) => r.body?.getReader().read());
+      await new Promise((r) => setTimeout(r, 200));
+      expect(t.ctx.itemEvents.watched).toBe(1);
+      abort.abort();
+      await pending.catch(() => undefined);
+      const deadline = Date.now() + 2000;
+      while (t.ctx.itemEvents.watched > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(t.ctx.itemEvents.watched).toBe(0);
+    }
+  });
+
   it('streams the item’s state as server-sent events until it is decided', async () => {
     const item = await hold({ amount: 820 });
     await api.app.listen({ port: 0, host: '127.0.0.1' });

@@ -35,9 +35,10 @@ export function registerOutcomeRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      // A client that hangs up stops the wait, so an abandoned long-poll holds nothing.
+      // A client that hangs up stops the wait, so an abandoned long-poll holds nothing (the
+      // response's 'close' is the connection's; the request's fires once its body is read).
       const abort = new AbortController();
-      req.raw.on('close', () => abort.abort());
+      reply.raw.on('close', () => abort.abort());
       const { item, decided } = await waitForOutcome(ctx, principalOf(req), req.params.item_id, req.query.wait ?? 0, abort.signal);
       if (!decided) return reply.code(202).send({ item_id: item.id, status: 'pending' as const, hold: presentHold(item) });
       return reply.code(200).send({ item_id: item.id, ...presentOutcome(item.outcome) });
@@ -69,7 +70,7 @@ export function registerOutcomeRoutes(app: TypedApp, ctx: AppContext): void {
         wake?.();
       });
       let closed = false;
-      req.raw.on('close', () => {
+      reply.raw.on('close', () => {
         closed = true;
         wake?.();
       });

@@ -6,6 +6,7 @@ import { assertLeaseHeld, leaseSeconds } from '../core/review/lease.js';
 import { DEFAULT_CONSENSUS, resolveByConsensus, type ConsensusResult } from '../core/review/consensus.js';
 import { reviewerAgreement, smoothedAccuracy } from '../core/stats/index.js';
 import { validateScores } from '../core/rubric/index.js';
+import { inputText, outputText } from '../core/policy/item-path.js';
 import type { ItemOutput, Principal, RubricDocument, Verdict } from '../core/types.js';
 import { appendAudit, listAudit } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
@@ -259,7 +260,13 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     await assertHolds(tx, task, who.actor, now);
     const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', task.project_id, task.rubric_version);
     if (!rubric) throw new TollgateError('TG_INTERNAL', `rubric version ${task.rubric_version} is missing`);
-    const scores = validateScores(rubric.document, sub.scores ?? {});
+    // The item is locked before the task, in the order a hold timeout takes them, so the two
+    // cannot deadlock. Locked, so of two judgments committing at once the later one sees the
+    // earlier and resolves the item; unlocked, each saw only its own under READ COMMITTED.
+    const item = await getItemRecord(tx, task.item_id, { forUpdate: true });
+    if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
+    // Span scores are checked against the texts the reviewer saw.
+    const scores = validateScores(rubric.document, sub.scores ?? {}, { input: inputText(item.input), output: outputText(item.output) });
     const project = await getProjectRow(tx, task.project_id);
     const currentGuideline = project?.guideline_version ?? 0;
     const guidelineVersion = sub.guideline_version ?? currentGuideline;
@@ -270,11 +277,6 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
         { errors: [{ path: 'guideline_version', message: `must be at most ${currentGuideline}` }] },
       );
     }
-    // The item is locked before the task, in the order a hold timeout takes them, so the two
-    // cannot deadlock. Locked, so of two judgments committing at once the later one sees the
-    // earlier and resolves the item; unlocked, each saw only its own under READ COMMITTED.
-    const item = await getItemRecord(tx, task.item_id, { forUpdate: true });
-    if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
     if (!(await completeLeasedTask(tx, taskId, who.actor, now))) {
       await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
       throw new TollgateError('TG_CONFLICT', `task ${taskId} changed while judging; claim again`);

@@ -37,9 +37,10 @@ const VERDICTS: RatingValue[] = ['approve', 'correct', 'reject'];
 
 /**
  * The level of measurement each rubric scale implies: likert points are ordered but not evenly
- * spaced for people, so ordinal; numeric ranges are interval; booleans and options are nominal.
+ * spaced for people, so ordinal; numeric ranges are interval; booleans, options and single
+ * labels are nominal. Multi-label sets and text spans are not one rating per reviewer: null.
  */
-export function levelOfScale(scale: CriterionScale): KrippendorffLevel {
+export function levelOfScale(scale: CriterionScale): KrippendorffLevel | null {
   switch (scale.type) {
     case 'likert':
       return 'ordinal';
@@ -48,21 +49,33 @@ export function levelOfScale(scale: CriterionScale): KrippendorffLevel {
     case 'boolean':
     case 'categorical':
       return 'nominal';
+    case 'labels':
+      return scale.multiple === true ? null : 'nominal';
+    case 'spans':
+      return null;
   }
 }
 
 function fieldsOf(rubric: RubricDocument | undefined): Field[] {
   const fields: Field[] = [{ name: 'verdict', level: 'nominal', categories: VERDICTS, read: (j) => j.verdict }];
   for (const c of rubric?.criteria ?? []) {
+    const level = levelOfScale(c.scale);
+    if (level === null) continue;
     const categories: RatingValue[] | undefined =
-      c.scale.type === 'categorical' ? c.scale.options : c.scale.type === 'boolean' ? [true, false] : undefined;
+      c.scale.type === 'categorical'
+        ? c.scale.options
+        : c.scale.type === 'labels'
+          ? c.scale.options.map((o) => o.value)
+          : c.scale.type === 'boolean'
+            ? [true, false]
+            : undefined;
     fields.push({
       name: `scores.${c.key}`,
-      level: levelOfScale(c.scale),
+      level,
       ...(categories === undefined ? {} : { categories }),
       read: (j) => {
         const v = j.scores[c.key];
-        return v === undefined ? null : v;
+        return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null;
       },
     });
   }

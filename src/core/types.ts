@@ -168,11 +168,27 @@ export interface HoldTerms {
 
 // ---- Rubric -------------------------------------------------------------------------------
 
+export interface LabelOption {
+  value: string;
+  description?: string;
+}
+
 export type CriterionScale =
   | { type: 'likert'; min: number; max: number; labels?: Record<string, string> }
   | { type: 'boolean' }
   | { type: 'categorical'; options: string[] }
-  | { type: 'numeric'; min: number; max: number; step?: number };
+  | { type: 'numeric'; min: number; max: number; step?: number }
+  /** A taxonomy: one label, or several with `multiple`. */
+  | { type: 'labels'; options: LabelOption[]; multiple?: boolean }
+  /** Text spans over the item's `input.text` or `output.text`, each with a label. */
+  | { type: 'spans'; target: 'input' | 'output'; labels: string[] };
+
+/** A labelled stretch of text: UTF-16 offsets, `start` inclusive, `end` exclusive. */
+export interface TextSpan {
+  start: number;
+  end: number;
+  label: string;
+}
 
 export interface Criterion {
   key: string;
@@ -186,7 +202,8 @@ export interface RubricDocument {
   criteria: Criterion[];
 }
 
-export type Scores = Record<string, boolean | number | string>;
+export type ScoreValue = boolean | number | string | string[] | TextSpan[];
+export type Scores = Record<string, ScoreValue>;
 
 // ---- Access -------------------------------------------------------------------------------
 

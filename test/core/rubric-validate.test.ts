@@ -97,7 +97,7 @@ describe('validateRubric: scales', () => {
   it('requires a scale with a known type', () => {
     expect(one({ scale: undefined })).toEqual([{ path: 'criteria[0].scale', message: 'must be an object with a "type"' }]);
     expect(one({ scale: { type: 'stars' } })).toEqual([
-      { path: 'criteria[0].scale.type', message: 'must be one of "likert", "boolean", "categorical", "numeric"' },
+      { path: 'criteria[0].scale.type', message: 'must be one of "likert", "boolean", "categorical", "numeric", "labels", "spans"' },
     ]);
     expect(one({ scale: { type: 'toString' } })[0]?.path).toBe('criteria[0].scale.type');
   });

@@ -245,3 +245,48 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     expect(bad.json().error.code).toBe('TG_INVALID_CURSOR');
   });
 });
+
+describe.each(DIALECTS)('labels and spans in judgments (%s)', (dialect) => {
+  let t: TestStore;
+  let api: TestApi;
+
+  beforeEach(async () => {
+    t = await openTestStore(dialect);
+    api = await testApi(t.ctx);
+  });
+  afterEach(async () => {
+    await api.app.close();
+    await t.close();
+  });
+
+  it('checks spans against the text the reviewer saw and stores them', async () => {
+    const admin = await api.key('admin');
+    const rubric = {
+      criteria: [
+        { key: 'topic', label: 'Topic', scale: { type: 'labels', options: ['billing', 'shipping'] } },
+        { key: 'evidence', label: 'Evidence', scale: { type: 'spans', target: 'output', labels: ['amount'] } },
+      ],
+    };
+    const policy = { rules: [{ name: 'all', when: { confidence: { gte: 0 } }, action: 'review' }] };
+    const projectId = (await api.call('POST', '/v1/projects', admin, { name: 'Spans', rubric, policy })).json().id;
+    await api.call('POST', `/v1/projects/${projectId}/items`, admin, { input: 'refund?', output: 'Refunded $800.', confidence: 0.5 });
+    const reviewer = await api.key('reviewer', projectId);
+    const claim = (await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, reviewer)).json();
+    expect(claim.rubric.document.criteria[1].scale).toEqual({ type: 'spans', target: 'output', labels: ['amount'] });
+
+    const outside = await api.call('POST', `/v1/tasks/${claim.task.id}/judgments`, reviewer, {
+      verdict: 'approve',
+      scores: { topic: 'billing', evidence: [{ start: 9, end: 30, label: 'amount' }] },
+    });
+    expect(outside.statusCode).toBe(422);
+    expect(outside.json().error.details.errors).toEqual([
+      { path: 'scores.evidence', message: 'span 0 ends at 30, past the end of the output text (14 characters)' },
+    ]);
+    const ok = await api.call('POST', `/v1/tasks/${claim.task.id}/judgments`, reviewer, {
+      verdict: 'approve',
+      scores: { topic: 'billing', evidence: [{ start: 9, end: 13, label: 'amount' }] },
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().judgment.scores).toEqual({ topic: 'billing', evidence: [{ start: 9, end: 13, label: 'amount' }] });
+  });
+});

@@ -174,5 +174,9 @@ function describeScale(s: CriterionScale): string {
       return `one of ${s.options.join('|')}`;
     case 'numeric':
       return `number ${s.min}-${s.max}${s.step === undefined ? '' : ` step ${s.step}`}`;
+    case 'labels':
+      return `${s.multiple === true ? 'labels, any of' : 'one label of'} ${s.options.map((o) => o.value).join('|')}`;
+    case 'spans':
+      return `spans over the ${s.target} text, labelled ${s.labels.join('|')} (JSON [{start, end, label}])`;
   }
 }

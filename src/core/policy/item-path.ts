@@ -56,7 +56,8 @@ function contentText(content: unknown): string | null {
   return texts.length > 0 ? texts.join('\n') : null;
 }
 
-function inputText(input: ItemInput): string {
+/** The text policies see as `input.text`: chat message texts joined by newlines. Span offsets count in it. */
+export function inputText(input: ItemInput): string {
   if (typeof input === 'string') return input;
   const texts: string[] = [];
   for (const message of input) {
@@ -67,7 +68,8 @@ function inputText(input: ItemInput): string {
   return texts.join('\n');
 }
 
-function outputText(output: ItemOutput): string {
+/** The text policies see as `output.text`. Span offsets count in it. */
+export function outputText(output: ItemOutput): string {
   if (typeof output === 'string') return output;
   if (typeof output['role'] === 'string') return contentText(output['content']) ?? '';
   return JSON.stringify(output);

@@ -1,6 +1,6 @@
 import { TollgateError } from '../errors.js';
 import { isRecord } from '../json.js';
-import type { Criterion, CriterionScale, RubricDocument } from '../types.js';
+import type { Criterion, CriterionScale, LabelOption, RubricDocument } from '../types.js';
 
 export const MAX_CRITERIA = 100;
 export const MAX_LIKERT_SPAN = 100;
@@ -14,6 +14,8 @@ const SCALE_KEYS: Readonly<Record<CriterionScale['type'], ReadonlySet<string>>> 
   boolean: new Set(['type']),
   categorical: new Set(['type', 'options']),
   numeric: new Set(['type', 'min', 'max', 'step']),
+  labels: new Set(['type', 'options', 'multiple']),
+  spans: new Set(['type', 'target', 'labels']),
 };
 
 export interface RubricProblem {
@@ -100,6 +102,48 @@ function readNumeric(raw: Record<string, unknown>, at: string, problems: Problem
   return isFiniteNumber(step) ? { type: 'numeric', min, max, step } : { type: 'numeric', min, max };
 }
 
+function readLabelOptions(raw: Record<string, unknown>, at: string, problems: Problems): CriterionScale | undefined {
+  const { options, multiple } = raw;
+  if (multiple !== undefined && typeof multiple !== 'boolean') problems.add(`${at}.multiple`, 'must be true or false');
+  if (!Array.isArray(options) || options.length === 0 || options.length > MAX_OPTIONS) {
+    problems.add(`${at}.options`, `must be an array of 1 to ${MAX_OPTIONS} labels (strings or {value, description})`);
+    return undefined;
+  }
+  const seen = new Set<string>();
+  const read: LabelOption[] = [];
+  options.forEach((option: unknown, i) => {
+    const value = typeof option === 'string' ? option : isRecord(option) ? option['value'] : undefined;
+    const description = isRecord(option) ? option['description'] : undefined;
+    if (isRecord(option)) problems.unknownKeys(option, new Set(['value', 'description']), `${at}.options[${i}]`);
+    if (typeof value !== 'string' || value === '') problems.add(`${at}.options[${i}]`, 'must be a non-empty label');
+    else if (seen.has(value)) problems.add(`${at}.options[${i}]`, `duplicate label "${value}"`);
+    else if (description !== undefined && typeof description !== 'string')
+      problems.add(`${at}.options[${i}].description`, 'must be a string');
+    else {
+      seen.add(value);
+      read.push(typeof description === 'string' ? { value, description } : { value });
+    }
+  });
+  return { type: 'labels', options: read, ...(multiple === true ? { multiple: true } : {}) };
+}
+
+function readSpans(raw: Record<string, unknown>, at: string, problems: Problems): CriterionScale | undefined {
+  const { target, labels } = raw;
+  if (target !== 'input' && target !== 'output') problems.add(`${at}.target`, 'must be "input" or "output"');
+  if (!Array.isArray(labels) || labels.length === 0 || labels.length > MAX_OPTIONS) {
+    problems.add(`${at}.labels`, `must be an array of 1 to ${MAX_OPTIONS} span labels`);
+    return undefined;
+  }
+  const seen = new Set<string>();
+  labels.forEach((label: unknown, i) => {
+    if (typeof label !== 'string' || label === '') problems.add(`${at}.labels[${i}]`, 'must be a non-empty string');
+    else if (seen.has(label)) problems.add(`${at}.labels[${i}]`, `duplicate label "${label}"`);
+    else seen.add(label);
+  });
+  if (target !== 'input' && target !== 'output') return undefined;
+  return { type: 'spans', target, labels: [...seen] };
+}
+
 function readScale(raw: unknown, at: string, problems: Problems): CriterionScale | undefined {
   if (!isRecord(raw)) {
     problems.add(at, 'must be an object with a "type"');
@@ -107,7 +151,7 @@ function readScale(raw: unknown, at: string, problems: Problems): CriterionScale
   }
   const type = raw['type'];
   if (!isScaleType(type)) {
-    problems.add(`${at}.type`, 'must be one of "likert", "boolean", "categorical", "numeric"');
+    problems.add(`${at}.type`, 'must be one of "likert", "boolean", "categorical", "numeric", "labels", "spans"');
     return undefined;
   }
   problems.unknownKeys(raw, SCALE_KEYS[type], at);
@@ -120,6 +164,10 @@ function readScale(raw: unknown, at: string, problems: Problems): CriterionScale
       return readCategorical(raw, at, problems);
     case 'numeric':
       return readNumeric(raw, at, problems);
+    case 'labels':
+      return readLabelOptions(raw, at, problems);
+    case 'spans':
+      return readSpans(raw, at, problems);
   }
 }
 

@@ -1,6 +1,6 @@
 import { TollgateError } from '../errors.js';
 import { isRecord } from '../json.js';
-import type { Criterion, CriterionScale, RubricDocument, Scores } from '../types.js';
+import type { Criterion, CriterionScale, RubricDocument, ScoreValue, Scores } from '../types.js';
 import { summarizeProblems, type RubricProblem } from './rubric-validate.js';
 
 // Steps like 0.1 are not exact in binary; this absorbs the rounding of (value - min) / step.
@@ -20,8 +20,56 @@ function onStepGrid(value: number, min: number, step: number): boolean {
   return Math.abs(steps - Math.round(steps)) <= STEP_TOLERANCE * Math.max(1, Math.abs(steps));
 }
 
+/** The texts span criteria point into; without them (no item at hand) spans are checked by shape only. */
+export interface ScoreTexts {
+  input: string;
+  output: string;
+}
+
+export const MAX_SPANS = 1000;
+
+function labelsProblem(scale: Extract<CriterionScale, { type: 'labels' }>, value: unknown): string | null {
+  const allowed = new Set(scale.options.map((o) => o.value));
+  const list = () =>
+    scale.options
+      .slice(0, MAX_LISTED_OPTIONS)
+      .map((o) => JSON.stringify(o.value))
+      .join(', ') + (scale.options.length > MAX_LISTED_OPTIONS ? ', …' : '');
+  if (scale.multiple === true) {
+    if (!Array.isArray(value)) return `must be an array of labels (${list()}), got ${shown(value)}`;
+    const seen = new Set<string>();
+    for (const v of value as unknown[]) {
+      if (typeof v !== 'string' || !allowed.has(v)) return `unknown label ${shown(v)}: use ${list()}`;
+      if (seen.has(v)) return `label ${shown(v)} is given twice`;
+      seen.add(v);
+    }
+    return null;
+  }
+  return typeof value === 'string' && allowed.has(value) ? null : `must be one of ${list()}, got ${shown(value)}`;
+}
+
+function spansProblem(scale: Extract<CriterionScale, { type: 'spans' }>, value: unknown, texts: ScoreTexts | undefined): string | null {
+  if (!Array.isArray(value)) return `must be an array of spans {start, end, label}, got ${shown(value)}`;
+  if (value.length > MAX_SPANS) return `must have at most ${MAX_SPANS} spans`;
+  const length = texts === undefined ? undefined : (scale.target === 'input' ? texts.input : texts.output).length;
+  for (const [i, span] of (value as unknown[]).entries()) {
+    if (!isRecord(span)) return `span ${i} must be an object {start, end, label}`;
+    const { start, end, label } = span;
+    if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) return `span ${i}: start must be an integer of at least 0`;
+    if (typeof end !== 'number' || !Number.isInteger(end) || end <= start)
+      return `span ${i}: end must be an integer greater than start (${start})`;
+    if (length !== undefined && end > length)
+      return `span ${i} ends at ${end}, past the end of the ${scale.target} text (${length} characters)`;
+    if (typeof label !== 'string' || !scale.labels.includes(label))
+      return `span ${i}: unknown label ${shown(label)}: use ${scale.labels.map((l) => JSON.stringify(l)).join(', ')}`;
+    for (const key of Object.keys(span))
+      if (key !== 'start' && key !== 'end' && key !== 'label') return `span ${i}: unknown field "${key}"`;
+  }
+  return null;
+}
+
 /** Why `value` does not fit `scale`, or null when it does. */
-function scaleProblem(scale: CriterionScale, value: unknown): string | null {
+function scaleProblem(scale: CriterionScale, value: unknown, texts?: ScoreTexts): string | null {
   switch (scale.type) {
     case 'likert':
       return typeof value === 'number' && Number.isInteger(value) && value >= scale.min && value <= scale.max
@@ -44,18 +92,24 @@ function scaleProblem(scale: CriterionScale, value: unknown): string | null {
       }
       return null;
     }
+    case 'labels':
+      return labelsProblem(scale, value);
+    case 'spans':
+      return spansProblem(scale, value, texts);
   }
 }
 
-function isScoreValue(value: unknown): value is boolean | number | string {
-  return typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string';
+/** A copy, so later changes to the client's object cannot reach a stored judgment. */
+function copyScore(value: ScoreValue): ScoreValue {
+  if (!Array.isArray(value)) return value;
+  return (value as unknown[]).map((v) => (isRecord(v) ? { start: v['start'], end: v['end'], label: v['label'] } : v)) as ScoreValue;
 }
 
 /**
  * Checks a reviewer's scores against the rubric, reporting every problem at once. A `null`
  * score counts as not given, so clients may send a cleared optional field.
  */
-export function validateScores(rubric: RubricDocument, scores: unknown): Scores {
+export function validateScores(rubric: RubricDocument, scores: unknown, texts?: ScoreTexts): Scores {
   const problems: RubricProblem[] = [];
   const result: Scores = {};
   if (!isRecord(scores)) {
@@ -73,9 +127,10 @@ export function validateScores(rubric: RubricDocument, scores: unknown): Scores 
         if (criterion.required === true) problems.push({ path, message: 'is required' });
         continue;
       }
-      const problem = scaleProblem(criterion.scale, value);
+      const problem = scaleProblem(criterion.scale, value, texts);
       if (problem !== null) problems.push({ path, message: problem });
-      else if (isScoreValue(value)) result[criterion.key] = value;
+      // Checked above against the scale, so the value has the scale's shape.
+      else result[criterion.key] = copyScore(value as ScoreValue);
     }
   }
   if (problems.length > 0) {

@@ -46,7 +46,7 @@ export const RubricDocumentSchema = Type.Object(
     criteria: Type.Array(Type.Object({}, { additionalProperties: true }), {
       description:
         'Criteria: {key, label, description?, scale, required?}; scale is {type: likert, min, max} | ' +
-        '{type: boolean} | {type: categorical, options} | {type: numeric, min, max, step?}. See docs/rubrics.md.',
+        '{type: boolean} | {type: categorical, options} | {type: numeric, min, max, step?} | {type: labels, options, multiple?} | {type: spans, target: input|output, labels}. See docs/rubrics.md.',
     }),
   },
   { additionalProperties: true, examples: [EXAMPLE_RUBRIC], description: 'A rubric document' },

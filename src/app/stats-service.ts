@@ -21,6 +21,7 @@ import type { CriterionScale, Principal, RubricDocument } from '../core/types.js
 import { getVersion } from '../store/project-repo.js';
 import { countRoutingGroups, listJudgmentFacts, type JudgmentFact, type TimeWindow } from '../store/stats-repo.js';
 import type { AppContext } from './context.js';
+import { goldAccuracyByReviewer } from './gold-service.js';
 import { requireProject } from './project-service.js';
 
 /** A judged quantity the statistics can read: the verdict, or one rubric criterion's scores. */
@@ -224,11 +225,17 @@ export async function reviewerStats(ctx: AppContext, who: Principal, projectId: 
   }
   const agreement = values.length === 0 ? [] : reviewerAgreement(values);
   const byReviewer = new Map(agreement.map((a) => [a.reviewer, a]));
+  const gold = await goldAccuracyByReviewer(ctx, projectId, toWindow(q));
   return {
     field: field.name,
     reviewers: [...judged.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([reviewer, e]) => ({ reviewer, judgments: e.judgments, agreement_with_peers: byReviewer.get(reviewer) ?? null })),
+      .map(([reviewer, e]) => ({
+        reviewer,
+        judgments: e.judgments,
+        agreement_with_peers: byReviewer.get(reviewer) ?? null,
+        gold: gold.get(reviewer) ?? null,
+      })),
   };
 }
 

@@ -11,6 +11,7 @@ import { registerItemRoutes } from './routes/items.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerProjectRoutes } from './routes/projects.js';
 import { registerBacktestRoutes } from './routes/backtest.js';
+import { registerGoldRoutes } from './routes/gold.js';
 import { registerGuidelineRoutes } from './routes/guidelines.js';
 import { registerOutcomeRoutes } from './routes/outcomes.js';
 import { registerQueueRoutes } from './routes/queues.js';
@@ -80,6 +81,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerBacktestRoutes(app, opts.ctx);
   registerQueueRoutes(app, opts.ctx);
   registerGuidelineRoutes(app, opts.ctx);
+  registerGoldRoutes(app, opts.ctx);
   registerStatsRoutes(app, opts.ctx);
   return app;
 }

@@ -5,6 +5,7 @@ import * as m003 from './migrations/003-holds.js';
 import * as m004 from './migrations/004-queue-sla.js';
 import * as m005 from './migrations/005-rule-budgets.js';
 import * as m006 from './migrations/006-guidelines.js';
+import * as m007 from './migrations/007-gold.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004-queue-sla': m004,
   '005-rule-budgets': m005,
   '006-guidelines': m006,
+  '007-gold': m007,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -142,6 +142,16 @@ export interface RuleBudgetUsageTable {
   used: number;
 }
 
+export interface GoldAnswersTable {
+  item_id: string;
+  project_id: string;
+  verdict: string;
+  scores: JsonColumn;
+  note: string | null;
+  created_at: number;
+  created_by: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   policy_versions: PolicyVersionsTable;
@@ -153,4 +163,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
   rule_budget_usage: RuleBudgetUsageTable;
+  gold_answers: GoldAnswersTable;
 }

@@ -212,6 +212,20 @@ const ROUTES: RouteCase[] = [
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/judgments/outdated`, c.key),
   },
   {
+    route: 'PUT gold',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('PUT', `/v1/items/${c.itemId}/gold`, c.key, { verdict: 'approve' }),
+  },
+  {
+    route: 'GET gold',
+    permission: 'reviewers:assess',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/gold`, c.key),
+  },
+  {
     route: 'GET queues',
     permission: 'projects:read',
     allowed: READERS,
@@ -379,6 +393,8 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET outcome', () => api.call('GET', `/v1/items/${itemB}/outcome`, key), 'TG_ITEM_NOT_FOUND'],
           ['GET queues', () => api.call('GET', `/v1/projects/${projectB}/queues`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['PUT gold', () => api.call('PUT', `/v1/items/${itemB}/gold`, key, { verdict: 'approve' }), 'TG_ITEM_NOT_FOUND'],
+          ['GET gold', () => api.call('GET', `/v1/projects/${projectB}/gold`, key), 'TG_PROJECT_NOT_FOUND'],
           [
             'PUT guidelines',
             () => api.call('PUT', `/v1/projects/${projectB}/guidelines`, key, { markdown: '# G', change_note: 'x' }),

@@ -82,6 +82,21 @@ export const ReviewerReport = Type.Object({
           { description: 'Agreement with the consensus of the others, with a Wilson score interval' },
         ),
       ),
+      gold: Nullable(
+        Type.Object(
+          {
+            correct: Type.Integer(),
+            total: Type.Integer({ description: 'Judgments on items with a gold answer' }),
+            accuracy: Nullable(Type.Number()),
+            interval: Nullable(Interval),
+            trend: Type.Array(
+              Type.Object({ week_start: Type.String(), correct: Type.Integer(), total: Type.Integer(), accuracy: Type.Number() }),
+              { description: 'Per week (Monday, UTC), oldest first' },
+            ),
+          },
+          { description: 'Verdict accuracy on gold items, with a Wilson score interval and a weekly trend; null without gold judgments' },
+        ),
+      ),
     }),
   ),
 });

@@ -1,0 +1,81 @@
+import { Type } from 'typebox';
+import type { TypedApp } from '../typed-app.js';
+import type { AppContext } from '../../app/context.js';
+import { listGoldAnswers, removeGoldAnswer, setGoldAnswer, type GoldInput } from '../../app/gold-service.js';
+import type { GoldAnswer } from '../../store/gold-repo.js';
+import { principalOf } from '../auth.js';
+import { errorResponses, ItemParams, Json, Nullable, ProjectParams, StringEnum, Timestamp } from '../schemas/common.js';
+import { iso } from '../present.js';
+import { VERDICTS } from '../../core/types.js';
+
+const GoldBody = Type.Object(
+  {
+    verdict: StringEnum(VERDICTS),
+    scores: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'Expected scores, checked against the current rubric' }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: 2000, description: 'Why this is the right answer, for calibration discussions' })),
+  },
+  { additionalProperties: false },
+);
+
+const Gold = Type.Object({
+  item_id: Type.String(),
+  verdict: Type.String(),
+  scores: Json('Expected scores'),
+  note: Nullable(Type.String()),
+  created_at: Timestamp('When the answer was set'),
+  created_by: Type.String(),
+});
+
+const present = (g: GoldAnswer) => ({
+  item_id: g.item_id,
+  verdict: g.verdict,
+  scores: g.scores,
+  note: g.note,
+  created_at: iso(g.created_at),
+  created_by: g.created_by,
+});
+
+export function registerGoldRoutes(app: TypedApp, ctx: AppContext): void {
+  app.put(
+    '/v1/items/:item_id/gold',
+    {
+      schema: {
+        tags: ['gold'],
+        summary: 'Make an item gold: the judgment reviewers are expected to give (managers; invisible to reviewers)',
+        params: ItemParams,
+        body: GoldBody,
+        response: { 200: Gold, ...errorResponses },
+      },
+    },
+    async (req) => present(await setGoldAnswer(ctx, principalOf(req), req.params.item_id, req.body as GoldInput)),
+  );
+  app.delete(
+    '/v1/items/:item_id/gold',
+    {
+      schema: {
+        tags: ['gold'],
+        summary: "Remove an item's gold answer",
+        params: ItemParams,
+        response: { 200: Type.Object({ removed: Type.Literal(true) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      await removeGoldAnswer(ctx, principalOf(req), req.params.item_id);
+      return { removed: true as const };
+    },
+  );
+  app.get(
+    '/v1/projects/:project_id/gold',
+    {
+      schema: {
+        tags: ['gold'],
+        summary: "The project's gold items and their expected answers (managers)",
+        params: ProjectParams,
+        response: { 200: Type.Object({ gold: Type.Array(Gold) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ gold: (await listGoldAnswers(ctx, principalOf(req), req.params.project_id)).map(present) }),
+  );
+}

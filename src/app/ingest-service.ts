@@ -156,6 +156,7 @@ function buildItem(id: string, projectId: string, s: ItemSubmission, now: number
   return {
     ...facts,
     project_id: projectId,
+    kind: 'output',
     created_at: now,
     decision,
     outcome: passed

@@ -3,11 +3,20 @@ import { ADJUDICATION_KIND, DECIDING_KINDS, ESCALATION_KIND, EXPERT_QUEUE, type 
 import { TollgateError } from '../core/errors.js';
 import { assertJudgmentConsistent } from '../core/review/judgment-validate.js';
 import { assertLeaseHeld, leaseSeconds } from '../core/review/lease.js';
-import { DEFAULT_CONSENSUS, resolveByConsensus, type ConsensusResult } from '../core/review/consensus.js';
+import { DEFAULT_CONSENSUS, resolveByConsensus, type ConsensusJudgment, type ConsensusResult } from '../core/review/consensus.js';
+import {
+  aggregatePreferences,
+  aggregateRankings,
+  validatePreference,
+  validateRanking,
+  type CandidateSet,
+  type Preference,
+  type Ranking,
+} from '../core/review/preference.js';
 import { reviewerAgreement, smoothedAccuracy } from '../core/stats/index.js';
 import { validateScores } from '../core/rubric/index.js';
 import { inputText, outputText } from '../core/policy/item-path.js';
-import type { ItemOutput, Principal, RubricDocument, Verdict } from '../core/types.js';
+import type { ItemOutput, JsonValue, Principal, RubricDocument, Verdict } from '../core/types.js';
 import { appendAudit, listAudit } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
 import { getItemRecord, setItemOutcome, type ItemRecord } from '../store/item-repo.js';
@@ -232,7 +241,10 @@ export async function releaseTask(ctx: AppContext, who: Principal, taskId: strin
 }
 
 export interface JudgmentSubmission {
-  verdict: Verdict;
+  /** Reviews: approve, reject or correct. Comparisons and rankings take `preference` / `ranking` instead. */
+  verdict?: Verdict;
+  preference?: unknown;
+  ranking?: unknown;
   /** The guideline version the reviewer judged under (as served with the claim); default: the current one. */
   guideline_version?: number;
   scores?: Record<string, unknown>;
@@ -253,7 +265,6 @@ export interface JudgmentResult {
  */
 export async function submitJudgment(ctx: AppContext, who: Principal, taskId: string, sub: JudgmentSubmission): Promise<JudgmentResult> {
   assertCan(who, 'tasks:work');
-  assertJudgmentConsistent(sub);
   const result = await inTransaction(ctx.store, async (tx) => {
     const task = await requireTask(tx, who, taskId);
     const now = ctx.clock();
@@ -265,6 +276,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     // earlier and resolves the item; unlocked, each saw only its own under READ COMMITTED.
     const item = await getItemRecord(tx, task.item_id, { forUpdate: true });
     if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
+    const answer = judgmentAnswer(item, rubric.document, sub);
     // Span scores are checked against the texts the reviewer saw.
     const scores = validateScores(rubric.document, sub.scores ?? {}, { input: inputText(item.input), output: outputText(item.output) });
     const project = await getProjectRow(tx, task.project_id);
@@ -287,7 +299,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
       item_id: task.item_id,
       project_id: task.project_id,
       reviewer: who.actor,
-      verdict: sub.verdict,
+      verdict: item.kind === 'output' ? (sub.verdict ?? null) : null,
       scores,
       correction: sub.correction ?? null,
       comment: sub.comment ?? null,
@@ -295,6 +307,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
       rubric_version: task.rubric_version,
       guideline_version: guidelineVersion,
       created_at: now,
+      answer: answer as JsonValue | null,
     };
     await insertJudgment(tx, judgment);
     const events = [
@@ -304,7 +317,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
         action: 'judgment.submitted',
         subject_type: 'item',
         subject_id: task.item_id,
-        after: { judgment_id: judgment.id, task_id: taskId, verdict: judgment.verdict },
+        after: { judgment_id: judgment.id, task_id: taskId, verdict: judgment.verdict, ...(answer === null ? {} : { answer }) },
         created_at: now,
       }),
     ];
@@ -314,8 +327,10 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
       // is what the escalation or the disagreement asked for.
       const alone = DECIDING_KINDS.has(task.kind);
       let result: ConsensusResult | null;
-      if (alone) {
-        const r = resolveByConsensus(DEFAULT_CONSENSUS, 1, item.output, [judgment]);
+      if (item.kind !== 'output') {
+        result = resolveComparison(item, judgments);
+      } else if (alone) {
+        const r = resolveByConsensus(DEFAULT_CONSENSUS, 1, item.output, verdicts([judgment]));
         result =
           r?.kind === 'resolved'
             ? { ...r, reason: `${task.kind === ADJUDICATION_KIND ? 'adjudicated' : 'decided by an expert'}: ${judgment.verdict}` }
@@ -323,7 +338,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
       } else {
         const policy = await compiledPolicy(ctx, tx, item.project_id, item.decision.policy_version);
         const weights = policy.consensus.rule === 'weighted' ? await reviewerWeights(tx, item.project_id, now) : undefined;
-        result = resolveByConsensus(policy.consensus, item.decision.required_reviews, item.output, judgments, weights);
+        result = resolveByConsensus(policy.consensus, item.decision.required_reviews, item.output, verdicts(judgments), weights);
       }
       if (result?.kind === 'resolved') {
         const reviewers = alone ? who.actor : [...new Set(judgments.map((j) => j.reviewer))].join(',');
@@ -383,8 +398,8 @@ const WEIGHT_WINDOW_MS = 30 * 86_400_000;
  */
 async function reviewerWeights(tx: Executor, projectId: string, now: number): Promise<Map<string, number>> {
   const facts = await listJudgmentFacts(tx, projectId, { since: now - WEIGHT_WINDOW_MS });
-  const agreement =
-    facts.length === 0 ? [] : reviewerAgreement(facts.map((f) => ({ reviewer: f.reviewer, item: f.item_id, value: f.verdict })));
+  const values = facts.flatMap((f) => (f.verdict === null ? [] : [{ reviewer: f.reviewer, item: f.item_id, value: f.verdict }]));
+  const agreement = values.length === 0 ? [] : reviewerAgreement(values);
   return new Map(agreement.map((a) => [a.reviewer, smoothedAccuracy(a.agreed, a.compared, 3)]));
 }
 
@@ -414,4 +429,62 @@ async function requestAdjudication(ctx: AppContext, tx: Executor, task: TaskReco
     },
   ]);
   return id;
+}
+
+/** Review judgments as the consensus rules read them (comparisons have no verdict). */
+function verdicts(judgments: readonly JudgmentRecord[]): ConsensusJudgment[] {
+  return judgments.flatMap((j) => (j.verdict === null ? [] : [{ ...j, verdict: j.verdict }]));
+}
+
+const refuse = (path: string, message: string): never => {
+  throw new TollgateError('TG_INVALID_JUDGMENT', `${path}: ${message}`, { errors: [{ path, message }] });
+};
+
+/**
+ * What the judgment answers, by the kind of item: a review takes a verdict (with a correction
+ * for `correct`); a comparison a preference; a ranking an order. Anything of another kind's
+ * form is refused, so a client cannot send a verdict that would mean nothing.
+ */
+function judgmentAnswer(item: ItemRecord, rubric: RubricDocument, sub: JudgmentSubmission): Preference | Ranking | null {
+  if (item.kind === 'output') {
+    if (sub.preference !== undefined) refuse('preference', 'only for comparisons; this task takes a verdict');
+    if (sub.ranking !== undefined) refuse('ranking', 'only for rankings; this task takes a verdict');
+    if (sub.verdict === undefined) refuse('verdict', 'is required: approve, reject or correct');
+    assertJudgmentConsistent({ verdict: sub.verdict!, ...(sub.correction === undefined ? {} : { correction: sub.correction }) });
+    return null;
+  }
+  if (sub.verdict !== undefined)
+    refuse('verdict', `a ${item.kind} task takes ${item.kind === 'compare' ? 'a preference' : 'a ranking'}, not a verdict`);
+  if (sub.correction !== undefined) refuse('correction', `not accepted on a ${item.kind} task`);
+  const ids = (item.output as unknown as CandidateSet).candidates.map((c) => c.id);
+  if (item.kind === 'compare') {
+    if (sub.ranking !== undefined) refuse('ranking', 'this task compares a pair: send a preference');
+    if (sub.preference === undefined) refuse('preference', 'is required: {winner, strength, criteria?, rationale?}');
+    return validatePreference(
+      ids,
+      sub.preference,
+      rubric.criteria.map((c) => c.key),
+    );
+  }
+  if (sub.preference !== undefined) refuse('preference', 'this task ranks several outputs: send a ranking');
+  if (sub.ranking === undefined) refuse('ranking', 'is required: {order, rationale?}');
+  return validateRanking(ids, sub.ranking);
+}
+
+/** A comparison or ranking is decided once its required answers are in: the aggregate preference. */
+function resolveComparison(item: ItemRecord, judgments: readonly JudgmentRecord[]): ConsensusResult | null {
+  if (judgments.length < Math.max(1, item.decision.required_reviews)) return null;
+  const ids = (item.output as unknown as CandidateSet).candidates.map((c) => c.id);
+  if (item.kind === 'compare') {
+    const r = aggregatePreferences(
+      ids,
+      judgments.map((j) => j.answer as unknown as Preference),
+    );
+    return { kind: 'resolved', status: 'approved', output: { winner: r.winner, votes: r.votes }, reason: r.reason };
+  }
+  const r = aggregateRankings(
+    ids,
+    judgments.map((j) => j.answer as unknown as Ranking),
+  );
+  return { kind: 'resolved', status: 'approved', output: { order: r.order, points: r.points }, reason: r.reason };
 }

@@ -10,6 +10,10 @@ export type JsonObject = { [key: string]: JsonValue };
 export const ROLES = ['admin', 'manager', 'expert', 'reviewer', 'viewer', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** A captured model output, or several candidate outputs to compare or rank. */
+export const ITEM_KINDS = ['output', 'compare', 'rank'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
 export const ACTIONS = ['pass', 'review', 'hold'] as const;
 export type RoutingAction = (typeof ACTIONS)[number];
 

@@ -11,6 +11,7 @@ export function presentItem(i: ItemRecord) {
   return {
     id: i.id,
     project_id: i.project_id,
+    kind: i.kind,
     external_id: i.external_id,
     input: i.input,
     output: i.output,

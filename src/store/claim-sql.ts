@@ -104,6 +104,7 @@ const ITEM_FIELDS: Record<keyof ItemsTable, true> = {
   policy_version: true,
   required_reviews: true,
   review_probability: true,
+  kind: true,
   hold_deadline: true,
   hold_escalated_at: true,
   outcome_fallback: true,

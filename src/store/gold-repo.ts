@@ -51,7 +51,8 @@ export async function listGoldJudgments(
     .selectFrom('judgments as j')
     .innerJoin('gold_answers as g', 'g.item_id', 'j.item_id')
     .select(['j.reviewer', 'j.item_id', 'j.verdict', 'g.verdict as expected', 'j.created_at'])
-    .where('j.project_id', '=', projectId);
+    .where('j.project_id', '=', projectId)
+    .where('j.verdict', 'is not', null);
   if (w.since !== undefined) q = q.where('j.created_at', '>=', w.since);
   if (w.until !== undefined) q = q.where('j.created_at', '<', w.until);
   const rows = await q.orderBy('j.created_at').orderBy('j.id').execute();

@@ -3,6 +3,7 @@ import type {
   Decision,
   HoldTerms,
   ItemFacts,
+  ItemKind,
   ItemInput,
   ItemOutput,
   JsonObject,
@@ -17,6 +18,7 @@ import type { ItemsTable } from './schema.js';
 /** A stored item: the facts policies see, plus where it lives, what was decided and how it ended. */
 export interface ItemRecord extends ItemFacts {
   project_id: string;
+  kind: ItemKind;
   created_at: number;
   decision: Decision;
   outcome: {
@@ -38,6 +40,7 @@ export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable
   return {
     id: item.id,
     project_id: item.project_id,
+    kind: item.kind,
     external_id: item.external_id,
     input: ex.json.write(item.input),
     output: ex.json.write(item.output),
@@ -74,6 +77,7 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
   return {
     id: row.id,
     project_id: row.project_id,
+    kind: row.kind as ItemKind,
     external_id: row.external_id,
     input: ex.json.read<ItemInput>(row.input),
     output: ex.json.read<ItemOutput>(row.output),
@@ -109,6 +113,7 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
 const ITEM_COLUMNS = [
   'id',
   'project_id',
+  'kind',
   'external_id',
   'input',
   'output',

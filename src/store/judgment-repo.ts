@@ -1,5 +1,7 @@
-import type { ItemOutput, Scores, Verdict } from '../core/types.js';
+import type { ItemOutput, JsonValue, Scores, Verdict } from '../core/types.js';
+import type { Selectable } from 'kysely';
 import type { Executor } from './executor.js';
+import type { JudgmentsTable } from './schema.js';
 
 export interface JudgmentRecord {
   id: string;
@@ -7,7 +9,8 @@ export interface JudgmentRecord {
   item_id: string;
   project_id: string;
   reviewer: string;
-  verdict: Verdict;
+  /** null on comparisons and rankings, whose judgment is `answer`. */
+  verdict: Verdict | null;
   scores: Scores;
   correction: ItemOutput | null;
   comment: string | null;
@@ -16,23 +19,25 @@ export interface JudgmentRecord {
   /** The guideline version the reviewer saw (0: the project had none). */
   guideline_version: number;
   created_at: number;
+  /** A comparison's preference or a ranking; null on reviews. */
+  answer: JsonValue | null;
 }
 
 export async function insertJudgment(ex: Executor, j: JudgmentRecord): Promise<void> {
   await ex.db
     .insertInto('judgments')
-    .values({ ...j, scores: ex.json.write(j.scores), correction: j.correction === null ? null : ex.json.write(j.correction) })
+    .values({
+      ...j,
+      scores: ex.json.write(j.scores),
+      correction: j.correction === null ? null : ex.json.write(j.correction),
+      answer: j.answer === null ? null : ex.json.write(j.answer),
+    })
     .execute();
 }
 
 export async function listJudgmentsForItem(ex: Executor, itemId: string): Promise<JudgmentRecord[]> {
   const rows = await ex.db.selectFrom('judgments').selectAll().where('item_id', '=', itemId).orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({
-    ...r,
-    verdict: r.verdict as Verdict,
-    scores: ex.json.read<Scores>(r.scores),
-    correction: r.correction === null ? null : ex.json.read<ItemOutput>(r.correction),
-  }));
+  return rows.map((r) => fromJudgmentRow(ex, r));
 }
 
 /** Judgments of a project made under a guideline version below `version`, newest first (keyset paged). */
@@ -50,10 +55,15 @@ export async function listJudgmentsBeforeGuideline(
     );
   }
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({
+  return rows.map((r) => fromJudgmentRow(ex, r));
+}
+
+function fromJudgmentRow(ex: Executor, r: Selectable<JudgmentsTable>): JudgmentRecord {
+  return {
     ...r,
-    verdict: r.verdict as Verdict,
+    verdict: r.verdict as Verdict | null,
     scores: ex.json.read<Scores>(r.scores),
     correction: r.correction === null ? null : ex.json.read<ItemOutput>(r.correction),
-  }));
+    answer: r.answer === null ? null : ex.json.read<JsonValue>(r.answer),
+  };
 }

@@ -6,6 +6,7 @@ import * as m004 from './migrations/004-queue-sla.js';
 import * as m005 from './migrations/005-rule-budgets.js';
 import * as m006 from './migrations/006-guidelines.js';
 import * as m007 from './migrations/007-gold.js';
+import * as m008 from './migrations/008-comparisons.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '005-rule-budgets': m005,
   '006-guidelines': m006,
   '007-gold': m007,
+  '008-comparisons': m008,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -65,6 +65,8 @@ export interface ItemsTable {
   hold_deadline: number | null;
   hold_escalated_at: number | null;
   outcome_fallback: string | null;
+  /** `output` (a captured model output), `compare` or `rank` (candidates for one input). */
+  kind: string;
   outcome_status: string;
   outcome_output: JsonColumn | null;
   outcome_decided_at: number | null;
@@ -98,7 +100,8 @@ export interface JudgmentsTable {
   item_id: string;
   project_id: string;
   reviewer: string;
-  verdict: string;
+  /** null on comparisons and rankings, whose judgment is its `answer`. */
+  verdict: string | null;
   scores: JsonColumn;
   correction: JsonColumn | null;
   comment: string | null;
@@ -107,6 +110,8 @@ export interface JudgmentsTable {
   /** The guideline version the reviewer saw (0: the project had none). */
   guideline_version: number;
   created_at: number;
+  /** A comparison's preference or a ranking; null on reviews. */
+  answer: JsonColumn | null;
 }
 
 export interface ApiKeysTable {

@@ -12,7 +12,8 @@ export interface TimeWindow {
 export interface JudgmentFact {
   item_id: string;
   reviewer: string;
-  verdict: Verdict;
+  /** null on comparisons and rankings. */
+  verdict: Verdict | null;
   scores: Scores;
   queue: string;
   rubric_version: number;
@@ -33,7 +34,7 @@ export async function listJudgmentFacts(ex: Executor, projectId: string, w: Time
   if (w.until !== undefined) q = q.where('j.created_at', '<', w.until);
   if (w.queue !== undefined) q = q.where('t.queue', '=', w.queue);
   const rows = await q.orderBy('j.created_at').orderBy('j.id').execute();
-  return rows.map((r) => ({ ...r, verdict: r.verdict as Verdict, scores: ex.json.read<Scores>(r.scores) }));
+  return rows.map((r) => ({ ...r, verdict: r.verdict as Verdict | null, scores: ex.json.read<Scores>(r.scores) }));
 }
 
 /**

@@ -226,6 +226,14 @@ const ROUTES: RouteCase[] = [
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/gold`, c.key),
   },
   {
+    route: 'POST comparisons',
+    permission: 'items:create',
+    allowed: INGESTERS,
+    ok: 201,
+    send: (c) =>
+      c.api.call('POST', `/v1/projects/${c.projectId}/comparisons`, c.key, { input: 'q', candidates: [{ output: 'x' }, { output: 'y' }] }),
+  },
+  {
     route: 'GET queues',
     permission: 'projects:read',
     allowed: READERS,
@@ -393,6 +401,12 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET outcome', () => api.call('GET', `/v1/items/${itemB}/outcome`, key), 'TG_ITEM_NOT_FOUND'],
           ['GET queues', () => api.call('GET', `/v1/projects/${projectB}/queues`, key), 'TG_PROJECT_NOT_FOUND'],
+          [
+            'POST comparisons',
+            () =>
+              api.call('POST', `/v1/projects/${projectB}/comparisons`, key, { input: 'q', candidates: [{ output: 'x' }, { output: 'y' }] }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
           ['PUT gold', () => api.call('PUT', `/v1/items/${itemB}/gold`, key, { verdict: 'approve' }), 'TG_ITEM_NOT_FOUND'],
           ['GET gold', () => api.call('GET', `/v1/projects/${projectB}/gold`, key), 'TG_PROJECT_NOT_FOUND'],
           [

@@ -44,7 +44,17 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
       store.db,
     );
 
+    await sql`insert into tasks (id, project_id, item_id, kind, queue, status, priority, rubric_version, lease_owner, claim_count, created_at, updated_at)
+      values ('t1', 'p1', 'i1', 'review', 'default', 'done', 50, 1, 'key:r', 1, 1, 2)`.execute(store.db);
+    await sql`insert into judgments (id, task_id, item_id, project_id, reviewer, verdict, scores, rubric_version, created_at)
+      values ('j1', 't1', 'i1', 'p1', 'key:r', 'approve', '{"accuracy": 4}', 1, 2)`.execute(store.db);
+
     expect((await migrateToLatest(store)).applied).toEqual(MIGRATION_NAMES.slice(1));
+    // Judgments survive the rebuild that makes the verdict optional, with the new columns empty.
+    const judgments = await sql<Record<string, unknown>>`select id, verdict, guideline_version, answer from judgments`.execute(store.db);
+    expect(judgments.rows).toEqual([{ id: 'j1', verdict: 'approve', guideline_version: 0, answer: null }]);
+    const kinds = await sql<{ kind: string }>`select kind from items`.execute(store.db);
+    expect(kinds.rows).toEqual([{ kind: 'output' }]);
     const rows = await sql<{ id: string; review_probability: number | null }>`select id, review_probability from items`.execute(store.db);
     // Old items have no recorded probability: the estimators count them as unknown.
     expect(rows.rows).toEqual([{ id: 'i1', review_probability: null }]);

@@ -143,6 +143,9 @@ export const PendingOutcome = Type.Object({
 const itemFields = {
   id: Type.String(),
   project_id: Type.String(),
+  kind: StringEnum(['output', 'compare', 'rank'] as const, {
+    description: 'output: a captured model output; compare / rank: candidates in output.candidates, judged by preference or ranking',
+  }),
   external_id: Nullable(Type.String()),
   input: Json('As sent'),
   output: Json('As sent'),
@@ -182,7 +185,8 @@ export const Judgment = Type.Object(
     task_id: Type.String(),
     item_id: Type.String(),
     reviewer: Type.String(),
-    verdict: Type.String(),
+    verdict: Nullable(Type.String({ description: 'approve | reject | correct; null on comparisons and rankings' })),
+    answer: Nullable(Json('Compare and rank tasks: the preference or ranking given')),
     scores: Json('Per-criterion scores'),
     correction: Json('The revised output, for verdict "correct"'),
     comment: Nullable(Type.String()),

@@ -87,7 +87,20 @@ export const EscalationResult = Type.Object({ task: Type.Ref('Task'), expert_tas
 
 export const JudgmentBody = Type.Object(
   {
-    verdict: StringEnum(VERDICTS),
+    verdict: Type.Optional(StringEnum(VERDICTS, { description: 'Review tasks: approve, reject or correct' })),
+    preference: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'Compare tasks: {winner: "a" | "b" | "tie", strength: slight|clear|decisive (unless tie), criteria?: {criterion: "a"|"b"|"tie"}, rationale?}',
+        },
+      ),
+    ),
+    ranking: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'Rank tasks: {order: every candidate id, best first, rationale?}' }),
+    ),
     scores: Type.Optional(
       Type.Object({}, { additionalProperties: true, description: 'criterion key → value, checked against the rubric version of the task' }),
     ),

@@ -3,6 +3,7 @@ import { TollgateError } from '../core/errors.js';
 import { validateGuideline, type GuidelineDocument } from '../core/guidelines/guideline-validate.js';
 import type { Principal } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
+import { getSession } from '../store/calibration-repo.js';
 import { inTransaction } from '../store/executor.js';
 import { listJudgmentsBeforeGuideline, type JudgmentRecord } from '../store/judgment-repo.js';
 import { bumpProjectVersion, getProjectRow, getVersion, insertVersion, listVersions, type VersionedDoc } from '../store/project-repo.js';
@@ -24,6 +25,18 @@ export async function publishGuidelines(
   const document = validateGuideline(doc);
   const published = await inTransaction(ctx.store, async (tx) => {
     const project = await requireProject(tx, who, projectId);
+    if (document.calibration_session_id !== undefined) {
+      const session = await getSession(tx, document.calibration_session_id);
+      if (!session || session.project_id !== projectId) {
+        throw new TollgateError(
+          'TG_INVALID_GUIDELINE',
+          `calibration_session_id: no calibration session ${document.calibration_session_id} in this project`,
+          {
+            errors: [{ path: 'calibration_session_id', message: 'no such session in this project' }],
+          },
+        );
+      }
+    }
     const now = ctx.clock();
     const from = project.guideline_version;
     if (!(await bumpProjectVersion(tx, projectId, 'guideline_version', from, now))) {

@@ -11,6 +11,7 @@ import { registerItemRoutes } from './routes/items.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerProjectRoutes } from './routes/projects.js';
 import { registerBacktestRoutes } from './routes/backtest.js';
+import { registerCalibrationRoutes } from './routes/calibrations.js';
 import { registerComparisonRoutes } from './routes/comparisons.js';
 import { registerGoldRoutes } from './routes/gold.js';
 import { registerGuidelineRoutes } from './routes/guidelines.js';
@@ -84,6 +85,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerGuidelineRoutes(app, opts.ctx);
   registerGoldRoutes(app, opts.ctx);
   registerComparisonRoutes(app, opts.ctx);
+  registerCalibrationRoutes(app, opts.ctx);
   registerStatsRoutes(app, opts.ctx);
   return app;
 }

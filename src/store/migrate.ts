@@ -7,6 +7,7 @@ import * as m005 from './migrations/005-rule-budgets.js';
 import * as m006 from './migrations/006-guidelines.js';
 import * as m007 from './migrations/007-gold.js';
 import * as m008 from './migrations/008-comparisons.js';
+import * as m009 from './migrations/009-calibration.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '006-guidelines': m006,
   '007-gold': m007,
   '008-comparisons': m008,
+  '009-calibration': m009,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -157,6 +157,29 @@ export interface GoldAnswersTable {
   created_by: string;
 }
 
+export interface CalibrationSessionsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  status: string;
+  item_ids: JsonColumn;
+  reviewers: JsonColumn;
+  rubric_version: number;
+  created_at: number;
+  created_by: string;
+  closed_at: number | null;
+}
+
+export interface CalibrationJudgmentsTable {
+  session_id: string;
+  item_id: string;
+  reviewer: string;
+  verdict: string;
+  scores: JsonColumn;
+  comment: string | null;
+  created_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   policy_versions: PolicyVersionsTable;
@@ -169,4 +192,6 @@ export interface Database {
   audit_events: AuditEventsTable;
   rule_budget_usage: RuleBudgetUsageTable;
   gold_answers: GoldAnswersTable;
+  calibration_sessions: CalibrationSessionsTable;
+  calibration_judgments: CalibrationJudgmentsTable;
 }

@@ -234,6 +234,14 @@ const ROUTES: RouteCase[] = [
       c.api.call('POST', `/v1/projects/${c.projectId}/comparisons`, c.key, { input: 'q', candidates: [{ output: 'x' }, { output: 'y' }] }),
   },
   {
+    route: 'POST calibrations',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 201,
+    send: (c) =>
+      c.api.call('POST', `/v1/projects/${c.projectId}/calibrations`, c.key, { name: 'c', item_ids: [c.itemId], reviewers: ['key:x'] }),
+  },
+  {
     route: 'GET queues',
     permission: 'projects:read',
     allowed: READERS,
@@ -401,6 +409,11 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET outcome', () => api.call('GET', `/v1/items/${itemB}/outcome`, key), 'TG_ITEM_NOT_FOUND'],
           ['GET queues', () => api.call('GET', `/v1/projects/${projectB}/queues`, key), 'TG_PROJECT_NOT_FOUND'],
+          [
+            'POST calibrations',
+            () => api.call('POST', `/v1/projects/${projectB}/calibrations`, key, { name: 'c', item_ids: [itemB], reviewers: ['key:x'] }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
           [
             'POST comparisons',
             () =>

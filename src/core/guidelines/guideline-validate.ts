@@ -9,11 +9,13 @@ export interface GuidelineDocument {
   change_note: string;
   /** Whether reviewers must recalibrate before their judgments count as current again. */
   requires_recalibration: boolean;
+  /** The calibration session whose discussion motivated this version, if any. */
+  calibration_session_id?: string;
 }
 
 export const MAX_GUIDELINE_BYTES = 256 * 1024;
 export const MAX_CHANGE_NOTE_LENGTH = 2000;
-const KEYS = new Set(['markdown', 'change_note', 'requires_recalibration']);
+const KEYS = new Set(['markdown', 'change_note', 'requires_recalibration', 'calibration_session_id']);
 
 /** Checks a guideline version completely; every problem is reported at once (TG_INVALID_GUIDELINE). */
 export function validateGuideline(doc: unknown): GuidelineDocument {
@@ -24,7 +26,9 @@ export function validateGuideline(doc: unknown): GuidelineDocument {
     });
   }
   for (const key of Object.keys(doc)) if (!KEYS.has(key)) problems.push({ path: key, message: 'unknown field' });
-  const { markdown, change_note: note, requires_recalibration: recalibrate = false } = doc;
+  const { markdown, change_note: note, requires_recalibration: recalibrate = false, calibration_session_id: session } = doc;
+  if (session !== undefined && (typeof session !== 'string' || session === ''))
+    problems.push({ path: 'calibration_session_id', message: 'must be a session id' });
   if (typeof markdown !== 'string' || markdown.trim() === '')
     problems.push({ path: 'markdown', message: 'must be non-empty Markdown text' });
   else if (new TextEncoder().encode(markdown).length > MAX_GUIDELINE_BYTES) {
@@ -44,5 +48,10 @@ export function validateGuideline(doc: unknown): GuidelineDocument {
       },
     );
   }
-  return { markdown: markdown as string, change_note: (note as string).trim(), requires_recalibration: recalibrate as boolean };
+  return {
+    markdown: markdown as string,
+    change_note: (note as string).trim(),
+    requires_recalibration: recalibrate as boolean,
+    ...(typeof session === 'string' ? { calibration_session_id: session } : {}),
+  };
 }

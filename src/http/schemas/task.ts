@@ -24,6 +24,9 @@ export const GuidelineDocumentSchema = Type.Object(
     markdown: Type.String({ description: 'The guidelines, in Markdown' }),
     change_note: Type.String({ description: 'What changed and why' }),
     requires_recalibration: Type.Optional(Type.Boolean({ description: 'Reviewers must recalibrate on this change (default false)' })),
+    calibration_session_id: Type.Optional(
+      Type.String({ maxLength: 100, description: 'The calibration session that motivated this version' }),
+    ),
   },
   { additionalProperties: true },
 );

@@ -31,7 +31,10 @@ export async function setGoldAnswer(ctx: AppContext, who: Principal, itemId: str
       throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
     const project = await requireProject(tx, who, item.project_id);
     const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', project.id, project.rubric_version);
-    const scores = validateScores(rubric?.document ?? { criteria: [] }, input.scores ?? {}, {
+    // A gold answer may give the verdict alone: expected scores are checked against their scales,
+    // but no criterion is required of it.
+    const optional: RubricDocument = { criteria: (rubric?.document.criteria ?? []).map((c) => ({ ...c, required: false })) };
+    const scores = validateScores(optional, input.scores ?? {}, {
       input: inputText(item.input),
       output: outputText(item.output),
     });

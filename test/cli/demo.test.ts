@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectAgreement } from '../../src/app/stats-service.js';
 import { loadDemo } from '../../src/cli/commands/demo.js';
-import { DIALECTS, openTestStore, type TestStore } from '../support/stores.js';
+import { countRows, DIALECTS, openTestStore, type TestStore } from '../support/stores.js';
 import { ROOT } from '../support/http.js';
 
 describe.each(DIALECTS)('tollgate demo (%s)', (dialect) => {
@@ -29,5 +29,15 @@ describe.each(DIALECTS)('tollgate demo (%s)', (dialect) => {
     expect(agreement.multiply_judged_items).toBeGreaterThan(0);
     const guideline = await t.store.db.selectFrom('judgments').select('guideline_version').distinct().execute();
     expect(guideline).toEqual([{ guideline_version: 1 }]);
+
+    // Gold items, a finished calibration session that led to guidelines version 2, and every task type.
+    expect(await countRows(t.store, 'gold_answers')).toBe(3);
+    const sessions = await t.store.db.selectFrom('calibration_sessions').select(['id', 'status']).execute();
+    expect(sessions).toEqual([{ id: expect.any(String), status: 'closed' }]);
+    expect(await countRows(t.store, 'calibration_judgments')).toBe(12);
+    const project = await t.store.db.selectFrom('projects').select('guideline_version').executeTakeFirstOrThrow();
+    expect(project.guideline_version).toBe(2);
+    const kinds = await t.store.db.selectFrom('items').select('kind').distinct().orderBy('kind').execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['compare', 'output', 'rank']);
   });
 });

@@ -4,6 +4,9 @@ import { createKey } from '../../app/key-service.js';
 import { createProject } from '../../app/project-service.js';
 import { publishGuidelines } from '../../app/guideline-service.js';
 import { claimTask, submitJudgment } from '../../app/review-service.js';
+import { closeCalibration, nextCalibrationItem, startCalibration, submitCalibrationJudgment } from '../../app/calibration-service.js';
+import { createComparison } from '../../app/comparison-service.js';
+import { setGoldAnswer } from '../../app/gold-service.js';
 import { queueReport } from '../../app/sla-service.js';
 import type { PolicyDocument, Principal, Verdict } from '../../core/types.js';
 import { EXAMPLE_POLICY } from '../../http/schemas/examples.js';
@@ -57,6 +60,15 @@ const RUBRIC = {
       required: true,
     },
     { key: 'tone', label: 'Tone', scale: { type: 'categorical', options: ['warm', 'neutral', 'curt'] } },
+    {
+      key: 'topic',
+      label: 'Topic',
+      scale: {
+        type: 'labels',
+        options: ['refund', 'shipping', 'account', 'complaint', { value: 'product', description: 'Questions about an item' }],
+      },
+    },
+    { key: 'amounts', label: 'Amounts mentioned', scale: { type: 'spans', target: 'output', labels: ['amount'] } },
   ],
 };
 
@@ -194,6 +206,49 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
       judged++;
     }
   }
+  // Gold answers on three items everyone agrees about, and a finished calibration session on
+  // four items, whose discussion led to guidelines version 2.
+  const passed = results.filter((r) => r.item.decision.action === 'pass').map((r) => r.item);
+  for (const item of passed.slice(0, 3)) await setGoldAnswer(ctx, who, item.id, { verdict: 'approve', note: 'Agreed in calibration' });
+  const session = await startCalibration(ctx, who, project.id, {
+    name: 'Refund limits, November',
+    item_ids: results.slice(0, 4).map((r) => r.item.id),
+    reviewers: team.map((m) => m.actor),
+  });
+  for (const [i, member] of team.entries()) {
+    for (;;) {
+      const next = await nextCalibrationItem(ctx, member, session.id);
+      if (next === null) break;
+      const j = simulatedJudgment(rand, i);
+      await submitCalibrationJudgment(ctx, member, session.id, { item_id: next.item.id, verdict: j.verdict, scores: j.scores });
+    }
+  }
+  await closeCalibration(ctx, who, session.id);
+  await publishGuidelines(ctx, who, project.id, {
+    markdown: `${GUIDELINES}- **Damage claims** above $100 need a photo before any refund.\n`,
+    change_note: 'Photos for damage claims, after the November calibration',
+    calibration_session_id: session.id,
+  });
+
+  // Task types beyond reviews: a preference pair between the two model versions, and a ranking.
+  const byVersion = (v: string) => results.find((r) => r.item.model_version === v && r.item.kind === 'output')?.item;
+  const older = byVersion('2026-10-01');
+  const newer = byVersion('2026-11-15');
+  if (older && newer)
+    await createComparison(ctx, who, project.id, {
+      candidates: [{ item_id: older.id }, { item_id: newer.id }],
+      external_id: 'demo-pair-1',
+    });
+  await createComparison(ctx, who, project.id, {
+    input: 'Explain our refund policy in one sentence.',
+    candidates: [
+      { output: 'Refunds within 30 days for damaged or wrong items.' },
+      { output: 'You can get your money back sometimes.' },
+      { output: 'Refunds up to $500 within 30 days; above that a person checks the order.' },
+    ],
+    external_id: 'demo-ranking-1',
+  });
+
   const counts = { pass: 0, review: 0, hold: 0 };
   for (const r of results) counts[r.item.decision.action]++;
   const queues = await queueReport(ctx, who, project.id);
@@ -202,7 +257,8 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
     `Demo project ${project.id} ("${project.name}")`,
     `  ${results.length} items: ${counts.pass} passed, ${counts.review} routed to review, ${counts.hold} held for two reviewers`,
     `  ${judged} judgments by three simulated reviewers; ${adjudications} split decision(s) waiting for an expert`,
-    `  guidelines version 1, majority consensus, queue SLAs (GET /v1/projects/${project.id}/queues)`,
+    `  guidelines version 2 (after calibration session ${session.id}), majority consensus, queue SLAs`,
+    `  3 gold items; a preference pair and a ranking waiting in the queue`,
     `  reviewer key: ${reviewer.key}`,
     `  expert key:   ${expert.key}`,
     `  ingest key:   ${ingest.key}`,

@@ -1,5 +1,5 @@
 import type { ItemSubmission } from '../../src/app/ingest-service.js';
-import { mulberry32 } from '../../src/cli/commands/demo.js';
+import { supportItems, type SupportScenario } from '../../src/cli/commands/demo.js';
 import type { PolicyDocument, Principal } from '../../src/core/types.js';
 import { EXAMPLE_POLICY, EXAMPLE_RUBRIC } from '../../test/support/examples.js';
 
@@ -23,7 +23,7 @@ export function reviewer(i: number, projectId: string): Principal {
  * number in the complaint and no legal threat (the bench policy has no rule for one). Together
  * with the confidence mix below, these are the items the recorded results were measured with.
  */
-const SCENARIOS: { intent: string; question: string; answer: string }[] = [
+const SCENARIOS: SupportScenario[] = [
   {
     intent: 'refund',
     question: 'My order #{n} arrived broken, I want my money back.',
@@ -62,32 +62,11 @@ const SCENARIOS: { intent: string; question: string; answer: string }[] = [
  * metadata the policy reads, one tag and an optional external_id.
  */
 export function makeItems(count: number, opts: { seed?: number; externalIdPrefix?: string } = {}): ItemSubmission[] {
-  // Seeded (demo's PRNG), so every run sends the same mix.
-  const rand = mulberry32(opts.seed ?? 7);
-  return Array.from({ length: count }, (_, i) => {
-    const s = SCENARIOS[Math.floor(rand() * SCENARIOS.length)] ?? SCENARIOS[0]!;
-    const order = 10_000 + Math.floor(rand() * 90_000);
-    const amount = s.intent === 'refund' ? Math.round((20 + rand() * 980) * 100) / 100 : undefined;
-    const confidence = rand() < 0.15 ? Math.round(rand() * 49) / 100 : Math.round((0.5 + rand() * 0.5) * 100) / 100;
-    const text = (t: string) => t.replace('{n}', String(order)).replace('{amount}', amount === undefined ? '' : amount.toFixed(2));
-    const item: ItemSubmission = {
-      input: [
-        { role: 'system', content: 'You are the support assistant of Acme Home. Follow the refund policy.' },
-        { role: 'user', content: text(s.question) },
-      ],
-      output: { role: 'assistant', content: text(s.answer) },
-      model: 'acme-support',
-      model_version: rand() < 0.7 ? '2026-10-01' : '2026-11-15',
-      confidence,
-      metadata: {
-        intent: s.intent,
-        order_id: order,
-        channel: rand() < 0.5 ? 'chat' : 'email',
-        ...(amount === undefined ? {} : { amount }),
-      },
-      tags: [s.intent],
-    };
-    if (opts.externalIdPrefix !== undefined) item.external_id = `${opts.externalIdPrefix}-${i}`;
-    return item;
+  const prefix = opts.externalIdPrefix;
+  return supportItems(count, {
+    seed: opts.seed ?? 7,
+    scenarios: SCENARIOS,
+    confidence: (rand) => (rand() < 0.15 ? Math.round(rand() * 49) / 100 : Math.round((0.5 + rand() * 0.5) * 100) / 100),
+    ...(prefix === undefined ? {} : { externalId: (i: number) => `${prefix}-${i}` }),
   });
 }

@@ -116,15 +116,35 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export function demoItems(count: number, seed = 7): ItemSubmission[] {
-  const rand = mulberry32(seed);
+export interface SupportScenario {
+  intent: string;
+  question: string;
+  answer: string;
+}
+
+/**
+ * Customer-support items shaped like production traffic: a system and a user message in, an
+ * assistant message out, model and version, a confidence, metadata the policies read, a tag.
+ * Seeded, so every run produces the same items; the demo and the benchmarks share it with their
+ * own scenarios and confidence mix.
+ */
+export function supportItems(
+  count: number,
+  opts: {
+    seed: number;
+    scenarios: readonly SupportScenario[];
+    confidence: (rand: () => number) => number;
+    externalId?: (i: number) => string;
+  },
+): ItemSubmission[] {
+  const rand = mulberry32(opts.seed);
   return Array.from({ length: count }, (_, i) => {
-    const s = SCENARIOS[Math.floor(rand() * SCENARIOS.length)] ?? SCENARIOS[0]!;
+    const s = opts.scenarios[Math.floor(rand() * opts.scenarios.length)] ?? opts.scenarios[0]!;
     const order = 10_000 + Math.floor(rand() * 90_000);
     const amount = s.intent === 'refund' ? Math.round((20 + rand() * 980) * 100) / 100 : undefined;
-    const confidence = Math.round((0.25 + rand() * 0.75) * 100) / 100;
+    const confidence = opts.confidence(rand);
     const text = (t: string) => t.replace('{n}', String(order)).replace('{amount}', amount === undefined ? '' : amount.toFixed(2));
-    return {
+    const item: ItemSubmission = {
       input: [
         { role: 'system', content: 'You are the support assistant of Acme Home. Follow the refund policy.' },
         { role: 'user', content: text(s.question) },
@@ -140,8 +160,18 @@ export function demoItems(count: number, seed = 7): ItemSubmission[] {
         ...(amount === undefined ? {} : { amount }),
       },
       tags: [s.intent],
-      external_id: `demo-${seed}-${i}`,
     };
+    if (opts.externalId) item.external_id = opts.externalId(i);
+    return item;
+  });
+}
+
+export function demoItems(count: number, seed = 7): ItemSubmission[] {
+  return supportItems(count, {
+    seed,
+    scenarios: SCENARIOS,
+    confidence: (rand) => Math.round((0.25 + rand() * 0.75) * 100) / 100,
+    externalId: (i) => `demo-${seed}-${i}`,
   });
 }
 

@@ -27,6 +27,7 @@ import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js
 import { currentGuidelines } from './guideline-service.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
 import { listJudgmentFacts } from '../store/stats-repo.js';
+import { listGoldJudgments } from '../store/gold-repo.js';
 import {
   cancelOpenTasks,
   claimNextTask,
@@ -391,16 +392,27 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
 const WEIGHT_WINDOW_MS = 30 * 86_400_000;
 
 /**
- * Weights for the `weighted` consensus rule: each reviewer's verdict agreement with the majority
- * of their peers over the last 30 days, smoothed towards chance, (agreed + 1) / (compared + 3).
- * Reviewers without a record weigh the same as each other (a third), so a new team votes as a
- * plain majority; as records build up, reliable reviewers count for more.
+ * Weights for the `weighted` consensus rule, from the last 30 days: a reviewer's accuracy on gold
+ * items where they have judged some, otherwise their verdict agreement with the majority of
+ * their peers; either smoothed towards chance, (right + 1) / (total + 3). Reviewers without a
+ * record weigh the same as each other (a third), so a new team votes as a plain majority; as
+ * records build up, reliable reviewers count for more.
  */
 async function reviewerWeights(tx: Executor, projectId: string, now: number): Promise<Map<string, number>> {
-  const facts = await listJudgmentFacts(tx, projectId, { since: now - WEIGHT_WINDOW_MS });
+  const window = { since: now - WEIGHT_WINDOW_MS };
+  const facts = await listJudgmentFacts(tx, projectId, window);
   const values = facts.flatMap((f) => (f.verdict === null ? [] : [{ reviewer: f.reviewer, item: f.item_id, value: f.verdict }]));
   const agreement = values.length === 0 ? [] : reviewerAgreement(values);
-  return new Map(agreement.map((a) => [a.reviewer, smoothedAccuracy(a.agreed, a.compared, 3)]));
+  const weights = new Map(agreement.map((a) => [a.reviewer, smoothedAccuracy(a.agreed, a.compared, 3)]));
+  const onGold = new Map<string, { right: number; total: number }>();
+  for (const j of await listGoldJudgments(tx, projectId, window)) {
+    const g = onGold.get(j.reviewer) ?? { right: 0, total: 0 };
+    g.total++;
+    if (j.verdict === j.expected) g.right++;
+    onGold.set(j.reviewer, g);
+  }
+  for (const [reviewer, g] of onGold) weights.set(reviewer, smoothedAccuracy(g.right, g.total, 3));
+  return weights;
 }
 
 /** One adjudication task for the item in the expert queue (none when one is already open). */

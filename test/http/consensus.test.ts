@@ -86,6 +86,34 @@ describe.each(DIALECTS)('consensus and adjudication (%s)', (dialect) => {
     expect(tasks.filter((x: { kind: string }) => x.kind === 'adjudication')).toHaveLength(1);
   });
 
+  it('weighs reviewers by their accuracy on gold under the weighted rule', async () => {
+    const p = await project(3, { rule: 'weighted' });
+    const second = (await api.call('POST', `/v1/projects/${p.id}/items`, manager, { input: 'q2', output: 'o2', confidence: 0.5 })).json()
+      .id;
+    const third = (await api.call('POST', `/v1/projects/${p.id}/items`, manager, { input: 'q3', output: 'o3', confidence: 0.5 })).json().id;
+    for (const id of [p.item, second]) await api.call('PUT', `/v1/items/${id}/gold`, manager, { verdict: 'approve' });
+    const [x, y, z] = [await api.key('reviewer', p.id), await api.key('reviewer', p.id), await api.key('reviewer', p.id)];
+    // x is right on both gold items, y and z wrong on both; then on the third item x is outvoted two to one.
+    const plan = new Map([
+      [x, ['approve', 'approve', 'reject']],
+      [y, ['reject', 'reject', 'approve']],
+      [z, ['reject', 'reject', 'approve']],
+    ]);
+    const items = [p.item, second, third];
+    let last: { outcome: { status: string; reason: string } } | undefined;
+    for (let round = 0; round < 3; round++) {
+      for (const [key, verdicts] of plan) {
+        const claim = (await api.call('POST', `/v1/projects/${p.id}/tasks/claim`, key)).json();
+        const res = await api.call('POST', `/v1/tasks/${claim.task.id}/judgments`, key, {
+          verdict: verdicts[items.indexOf(claim.item.id)],
+        });
+        if (claim.item.id === third) last = res.json();
+      }
+    }
+    // Gold accuracy (2 + 1) / (2 + 3) = 0.6 for x against 0.2 each for y and z: x's reject wins.
+    expect(last?.outcome).toMatchObject({ status: 'rejected', reason: 'weighted: reject (reject 0.60, approve 0.40)' });
+  });
+
   it('keeps the conservative rule when a policy declares none', async () => {
     const id = (await api.call('POST', '/v1/projects', manager, { name: 'D', policy: { rules: policy(2, {}).rules } })).json().id;
     await api.call('POST', `/v1/projects/${id}/items`, manager, { input: 'q', output: 'o', confidence: 0.5 });

@@ -1,4 +1,4 @@
-import { assertCan } from '../core/access/permissions.js';
+import { assertCan, can } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import type { OutcomeStatus, Principal, RoutingAction } from '../core/types.js';
 import { getItemRecord, listItemRecords, type ItemRecord } from '../store/item-repo.js';
@@ -19,7 +19,19 @@ export async function getItemDetail(ctx: AppContext, who: Principal, itemId: str
   if (!item || (who.project_id !== null && who.project_id !== item.project_id))
     throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
   const [tasks, judgments] = await Promise.all([listTasksForItem(ctx.store, itemId), listJudgmentsForItem(ctx.store, itemId)]);
-  return { item, tasks, judgments };
+  if (!reviewsBlind(who)) return { item, tasks, judgments };
+  // Blind review: a reviewer sees their own judgment and task, not who else holds or judged the
+  // item or what they said, so judgments stay independent (and gold items look like any other).
+  return {
+    item,
+    tasks: tasks.map((t) => (t.lease_owner === null || t.lease_owner === who.actor ? t : { ...t, lease_owner: null })),
+    judgments: judgments.filter((j) => j.reviewer === who.actor),
+  };
+}
+
+/** Roles that work tasks but do not assess reviewers read items blind. */
+function reviewsBlind(who: Principal): boolean {
+  return can(who.role, 'tasks:work') && !can(who.role, 'reviewers:assess');
 }
 
 export interface ListItemsInput {

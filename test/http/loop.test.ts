@@ -115,6 +115,11 @@ describe.each(DIALECTS)('capture → route → review → outcome (%s)', (dialec
     expect(final.statusCode).toBe(201);
     expect(final.json().outcome).toMatchObject({ status: 'corrected', output: 'Refunded $90 (policy cap)' });
 
+    // Reviewers read items blind: their own judgment only, and not who holds the other tasks.
+    const seenByAlice = (await api.call('GET', `/v1/items/${item.id}`, alice)).json();
+    expect(seenByAlice.judgments.map((j: { verdict: string }) => j.verdict)).toEqual(['approve']);
+    expect(seenByAlice.tasks.filter((x: { lease_owner: string | null }) => x.lease_owner !== null)).toHaveLength(1);
+
     const detail = (await api.call('GET', `/v1/items/${item.id}`, admin)).json();
     expect(detail.outcome.status).toBe('corrected');
     expect(detail.judgments.map((j: { verdict: string }) => j.verdict).sort()).toEqual(['approve', 'correct']);

@@ -64,20 +64,21 @@ const COHEN_CSV = [
   }),
 ].join('\n');
 
-describe('tollgate agreement', () => {
-  let dir: string;
-  const file = async (name: string, text: string) => {
-    const p = path.join(dir, name);
-    await writeFile(p, text);
-    return p;
-  };
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'tollgate-stats-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+// One scratch folder for every test file this module writes.
+let dir: string;
+const file = async (name: string, text: string) => {
+  const p = path.join(dir, name);
+  await writeFile(p, text);
+  return p;
+};
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tollgate-stats-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
+describe('tollgate agreement', () => {
   it.each([
     ['nominal', 0.743],
     ['ordinal', 0.815],
@@ -182,19 +183,6 @@ describe('tollgate agreement', () => {
 });
 
 describe('tollgate reviewers, aggregate, drift, error-rate', () => {
-  let dir: string;
-  const file = async (name: string, text: string) => {
-    const p = path.join(dir, name);
-    await writeFile(p, text);
-    return p;
-  };
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'tollgate-stats-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   const JUDGMENTS = [
     'unit,rater,value',
     'i1,ann,ok',

@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, killServers, spawnServer, stopServer, waitHealthy, type ServerProcess } from '../support/server-process.js';
-import { createTestDatabase, PG_URL, type TestDb } from '../support/stores.js';
+import { startServerPair, type ServerPair } from '../support/server-pair.js';
+import { PG_URL } from '../support/stores.js';
 
 /**
  * Holds across real server processes: a caller waiting on one server is woken by a decision
@@ -40,30 +41,22 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 describe.runIf(PG_URL)('holds across two server processes on one PostgreSQL', () => {
-  let db: TestDb;
+  let pair: ServerPair;
   let a: ServerProcess;
   let b: ServerProcess;
   let sql: pg.Client;
   let projectId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('postgres');
-    if (db.target.dialect !== 'postgres') throw new Error('expected a PostgreSQL target');
-    const env = { TOLLGATE_DATABASE_URL: db.target.connectionString, TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_SWEEP_INTERVAL_MS: '100' };
-    [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
-    await Promise.all([waitHealthy(a), waitHealthy(b)]);
-    sql = new pg.Client({ connectionString: db.target.connectionString });
-    await sql.connect();
+    pair = await startServerPair({ TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_SWEEP_INTERVAL_MS: '100' });
+    ({ a, b, sql } = pair);
     const res = await call(a.url, 'POST', '/v1/projects', ADMIN_KEY, { name: 'Agents', policy: POLICY });
     expect(res.status, JSON.stringify(res.json)).toBe(201);
     projectId = res.json.id;
   }, 60_000);
 
   afterAll(async () => {
-    await sql?.end();
-    await Promise.all([a, b].filter((s) => s !== undefined).map(stopServer));
-    killServers();
-    await db?.drop();
+    await pair?.stop();
   }, 30_000);
 
   it('wakes a caller waiting on one server as soon as a reviewer decides on the other', async () => {

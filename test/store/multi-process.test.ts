@@ -1,8 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { MIGRATION_NAMES } from '../../src/store/migrate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, spawnServer, stopServer, waitHealthy, type ServerProcess } from '../support/server-process.js';
-import { createTestDatabase, PG_URL, type TestDb } from '../support/stores.js';
+import { startServerPair, type ServerPair } from '../support/server-pair.js';
+import { call, type ServerProcess } from '../support/server-process.js';
+import { PG_URL } from '../support/stores.js';
 
 /**
  * Two real server processes on one PostgreSQL database, driven over real HTTP: the claim
@@ -17,35 +18,23 @@ const POLICY = {
   ],
 };
 
-function startServer(databaseUrl: string): Promise<ServerProcess> {
-  return spawnServer({ TOLLGATE_DATABASE_URL: databaseUrl, TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_PG_POOL_SIZE: '12' });
-}
-
 describe.runIf(PG_URL)('two server processes on one PostgreSQL', () => {
-  let db: TestDb;
+  let pair: ServerPair;
   let a: ServerProcess;
   let b: ServerProcess;
   let sql: pg.Client;
   let projectId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('postgres');
-    if (db.target.dialect !== 'postgres') throw new Error('expected a PostgreSQL target');
-    const url = db.target.connectionString;
-    // Started together: both migrate and bootstrap the admin key at once.
-    [a, b] = await Promise.all([startServer(url), startServer(url)]);
-    await Promise.all([waitHealthy(a), waitHealthy(b)]);
-    sql = new pg.Client({ connectionString: url });
-    await sql.connect();
+    pair = await startServerPair({ TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_PG_POOL_SIZE: '12' });
+    ({ a, b, sql } = pair);
     const res = await call(a.url, 'POST', '/v1/projects', ADMIN_KEY, { name: 'Shared', policy: POLICY });
     expect(res.status, JSON.stringify(res.json)).toBe(201);
     projectId = res.json.id;
   }, 60_000);
 
   afterAll(async () => {
-    await sql?.end();
-    await Promise.all([a, b].filter((s) => s !== undefined).map(stopServer));
-    await db?.drop();
+    await pair?.stop();
   }, 30_000);
 
   it('both servers came up on one schema with one admin key', async () => {

@@ -48,6 +48,7 @@ export async function backtestPolicy(
       since,
       until,
       limit: PAGE,
+      probes: false,
       ...(after ? { after } : {}),
     });
     for (const item of page) backtest.add({ ...item, outcome_status: item.outcome.status });

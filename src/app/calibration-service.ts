@@ -221,8 +221,9 @@ export async function calibrationReport(ctx: AppContext, who: Principal, id: str
   assertCan(who, 'reviewers:assess');
   const s = await requireSession(ctx.store, who, id);
   const judged = await listCalibrationJudgments(ctx.store, id);
+  // Calibration answers are verdicts and scores; gold that expects no verdict has nothing to say here.
   const gold = new Map(
-    (await listGold(ctx.store, s.project_id)).filter((g) => s.item_ids.includes(g.item_id)).map((g) => [g.item_id, g.verdict]),
+    (await listGold(ctx.store, s.project_id, s.item_ids)).flatMap((g) => (g.verdict === null ? [] : [[g.item_id, g.verdict] as const])),
   );
   const rubric = await getVersion<RubricDocument>(ctx.store, 'rubric_versions', s.project_id, s.rubric_version);
 

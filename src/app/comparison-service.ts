@@ -119,6 +119,7 @@ export async function createComparison(
       outcome: { status: 'pending', output: null, decided_at: null, decided_by: null, reason: null, fallback: null },
       hold_deadline: null,
       hold_escalated_at: null,
+      probe_of: null,
     };
     const policy = await compiledPolicy(ctx, tx, projectId, project.policy_version);
     const tasks: TaskRecord[] = Array.from({ length: overlap }, () => ({

@@ -13,6 +13,8 @@ export interface AppContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly newId: IdSource;
+  /** Uniform in [0, 1): which claims serve gold, and which gold item. Tests pass a seeded one. */
+  readonly random: () => number;
   readonly logger: Logger;
   readonly policies: PolicyCache;
   readonly rubrics: RubricCache;
@@ -21,9 +23,10 @@ export interface AppContext {
   readonly itemEvents: ItemEvents;
 }
 
-export function createContext(deps: { store: Store; clock: Clock; newId: IdSource; logger: Logger }): AppContext {
+export function createContext(deps: { store: Store; clock: Clock; newId: IdSource; logger: Logger; random?: () => number }): AppContext {
   return {
     ...deps,
+    random: deps.random ?? Math.random,
     policies: new PolicyCache(),
     rubrics: new RubricCache(),
     knownProjects: new KnownProjects(),

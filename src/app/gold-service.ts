@@ -2,11 +2,13 @@ import { assertCan } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { inputText, outputText } from '../core/policy/item-path.js';
 import { validateScores } from '../core/rubric/index.js';
-import { reviewerAccuracy, type Interval } from '../core/stats/index.js';
-import type { Principal, RubricDocument, Verdict } from '../core/types.js';
+import { wilsonInterval, type Interval } from '../core/stats/index.js';
+import { checkAgainstGold, readGoldAnswer } from '../core/review/gold-check.js';
+import type { CandidateSet } from '../core/review/preference.js';
+import type { JsonValue, Principal, RubricDocument, Verdict } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { inTransaction } from '../store/executor.js';
-import { deleteGold, listGold, listGoldJudgments, upsertGold, type GoldAnswer } from '../store/gold-repo.js';
+import { deleteGold, listGold, listGoldJudgments, upsertGold, type GoldAnswer, type GoldContext } from '../store/gold-repo.js';
 import { getItemRecord } from '../store/item-repo.js';
 import { getVersion } from '../store/project-repo.js';
 import { auditEvent } from './audit.js';
@@ -14,36 +16,61 @@ import type { AppContext } from './context.js';
 import { requireProject } from './project-service.js';
 
 export interface GoldInput {
-  verdict: Verdict;
+  verdict?: Verdict;
   scores?: Record<string, unknown>;
+  /** Comparisons: the expected winner, `{winner}`. */
+  preference?: unknown;
+  /** Rankings: the expected order, `{order}`. */
+  ranking?: unknown;
   note?: string;
 }
 
+const invalid = (path: string, message: string): never => {
+  throw new TollgateError('TG_VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
+};
+
 /**
- * Records the judgment a manager expects on an item. The answer is kept apart from the item:
- * reviewers are served and shown the item exactly as any other, so they cannot tell it is gold.
+ * Records the judgment a manager expects on an item: a verdict, scores (labels and spans
+ * included) or both on a review; the winner of a comparison; the order of a ranking. The answer
+ * is kept apart from the item: reviewers are served and shown the item exactly as any other,
+ * so they cannot tell it is gold.
  */
 export async function setGoldAnswer(ctx: AppContext, who: Principal, itemId: string, input: GoldInput): Promise<GoldAnswer> {
   assertCan(who, 'projects:configure');
   return inTransaction(ctx.store, async (tx) => {
     const item = await getItemRecord(tx, itemId);
-    if (!item || (who.project_id !== null && who.project_id !== item.project_id))
+    if (!item || item.probe_of !== null || (who.project_id !== null && who.project_id !== item.project_id))
       throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
     const project = await requireProject(tx, who, item.project_id);
     const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', project.id, project.rubric_version);
-    // A gold answer may give the verdict alone: expected scores are checked against their scales,
+    // A gold answer may give any part alone: expected scores are checked against their scales,
     // but no criterion is required of it.
     const optional: RubricDocument = { criteria: (rubric?.document.criteria ?? []).map((c) => ({ ...c, required: false })) };
     const scores = validateScores(optional, input.scores ?? {}, {
       input: inputText(item.input),
       output: outputText(item.output),
     });
+    let answer: GoldAnswer['answer'] = null;
+    if (item.kind === 'output') {
+      if (input.preference !== undefined) invalid('preference', 'only for comparisons; this item takes a verdict and scores');
+      if (input.ranking !== undefined) invalid('ranking', 'only for rankings; this item takes a verdict and scores');
+      if (input.verdict === undefined && Object.keys(scores).length === 0)
+        invalid('verdict', 'give the expected verdict, expected scores, or both');
+    } else {
+      if (input.verdict !== undefined)
+        invalid('verdict', `a ${item.kind} item expects ${item.kind === 'compare' ? 'a preference' : 'a ranking'}`);
+      const ids = (item.output as unknown as CandidateSet).candidates.map((c) => c.id);
+      const other = item.kind === 'compare' ? 'ranking' : 'preference';
+      if (input[other] !== undefined) invalid(other, `not for a ${item.kind} item`);
+      answer = readGoldAnswer(item.kind, ids, item.kind === 'compare' ? input.preference : input.ranking);
+    }
     const now = ctx.clock();
     const gold: GoldAnswer = {
       item_id: itemId,
       project_id: project.id,
-      verdict: input.verdict,
+      verdict: input.verdict ?? null,
       scores,
+      answer,
       note: input.note ?? null,
       created_at: now,
       created_by: who.actor,
@@ -56,7 +83,11 @@ export async function setGoldAnswer(ctx: AppContext, who: Principal, itemId: str
         action: 'gold.set',
         subject_type: 'item',
         subject_id: itemId,
-        after: { verdict: gold.verdict },
+        after: {
+          verdict: gold.verdict,
+          scores: Object.keys(scores),
+          ...(answer === null ? {} : { answer: answer as unknown as JsonValue }),
+        },
         created_at: now,
       }),
     ]);
@@ -103,35 +134,39 @@ const WEEK_MS = 7 * 86_400_000;
 // 1970-01-01 was a Thursday: shift so that weeks start on Monday.
 const MONDAY_OFFSET_MS = 3 * 86_400_000;
 
-/** Each reviewer's verdict accuracy on gold items in the window, with a Wilson interval and a weekly trend. */
+/**
+ * Each reviewer's accuracy on gold in the window: on gold items met in production work and on
+ * gold served as their share (qualification and recalibration sets are reported with the
+ * reviewer's standing instead). A judgment is right when it matches every part of the answer.
+ */
 export async function goldAccuracyByReviewer(
   ctx: AppContext,
   projectId: string,
   w: { since?: number; until?: number },
 ): Promise<Map<string, GoldAccuracy>> {
-  const judged = await listGoldJudgments(ctx.store, projectId, w);
+  const judged = await listGoldJudgments(ctx.store, projectId, { ...w, contexts: WORK_CONTEXTS });
   const out = new Map<string, GoldAccuracy>();
-  if (judged.length === 0) return out;
-  const gold = new Map(judged.map((j) => [j.item_id, j.expected]));
-  const { reviewers } = reviewerAccuracy(
-    judged.map((j) => ({ reviewer: j.reviewer, item: j.item_id, value: j.verdict })),
-    gold,
-  );
-  for (const r of reviewers) {
+  const byReviewer = new Map<string, { created_at: number; correct: boolean }[]>();
+  for (const j of judged) {
+    const list = byReviewer.get(j.reviewer) ?? [];
+    list.push({ created_at: j.created_at, correct: checkAgainstGold(j.expected, j.given).correct });
+    byReviewer.set(j.reviewer, list);
+  }
+  for (const [reviewer, results] of byReviewer) {
+    const correct = results.filter((r) => r.correct).length;
     const weeks = new Map<number, { correct: number; total: number }>();
-    for (const j of judged) {
-      if (j.reviewer !== r.reviewer) continue;
-      const week = Math.floor((j.created_at + MONDAY_OFFSET_MS) / WEEK_MS) * WEEK_MS - MONDAY_OFFSET_MS;
+    for (const r of results) {
+      const week = Math.floor((r.created_at + MONDAY_OFFSET_MS) / WEEK_MS) * WEEK_MS - MONDAY_OFFSET_MS;
       const entry = weeks.get(week) ?? { correct: 0, total: 0 };
       entry.total++;
-      if (j.verdict === j.expected) entry.correct++;
+      if (r.correct) entry.correct++;
       weeks.set(week, entry);
     }
-    out.set(r.reviewer, {
-      correct: r.correct,
-      total: r.total,
-      accuracy: r.accuracy,
-      interval: r.interval,
+    out.set(reviewer, {
+      correct,
+      total: results.length,
+      accuracy: correct / results.length,
+      interval: wilsonInterval(correct, results.length),
       trend: [...weeks.entries()]
         .sort(([a], [b]) => a - b)
         .map(([week, e]) => ({
@@ -144,3 +179,6 @@ export async function goldAccuracyByReviewer(
   }
   return out;
 }
+
+/** Gold met in the course of work: what a reviewer's accuracy on gold and the weighted consensus measure. */
+export const WORK_CONTEXTS: readonly GoldContext[] = ['live', 'gold'];

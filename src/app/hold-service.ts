@@ -1,5 +1,4 @@
-import { assertCan, canSeeProject } from '../core/access/permissions.js';
-import { TollgateError } from '../core/errors.js';
+import { assertCan } from '../core/access/permissions.js';
 import { DEFAULT_HOLD_FALLBACK, DEFAULT_HOLD_TIMEOUT_SECONDS } from '../core/policy/policy-validate.js';
 import { ESCALATION_KIND, EXPERT_QUEUE } from '../core/review/queues.js';
 import type { Principal } from '../core/types.js';
@@ -11,6 +10,7 @@ import { listJudgmentsForItem } from '../store/judgment-repo.js';
 import { cancelOpenTasks, insertEscalationTask, listTasksForItem, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
+import { requireReadableItem } from './item-access.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
 
 /** The longest a caller may wait in one request; clients poll again after a 202. */
@@ -23,10 +23,8 @@ export interface OutcomeWait {
   decided: boolean;
 }
 
-async function readableItem(ctx: AppContext, who: Principal, itemId: string): Promise<ItemRecord> {
-  const item = await getItemRecord(ctx.store, itemId);
-  if (!item || !canSeeProject(who, item.project_id)) throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
-  return item;
+function readableItem(ctx: AppContext, who: Principal, itemId: string): Promise<ItemRecord> {
+  return requireReadableItem(ctx.store, who, itemId);
 }
 
 /**

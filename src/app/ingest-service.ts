@@ -171,6 +171,7 @@ function buildItem(id: string, projectId: string, s: ItemSubmission, now: number
       : { status: 'pending', output: null, decided_at: null, decided_by: null, reason: null, fallback: null },
     hold_deadline: decision.hold === null ? null : now + decision.hold.timeout_seconds * 1000,
     hold_escalated_at: null,
+    probe_of: null,
   };
 }
 

@@ -1,7 +1,8 @@
-import { assertCan, can } from '../core/access/permissions.js';
+import { assertCan } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import type { OutcomeStatus, Principal, RoutingAction } from '../core/types.js';
-import { getItemRecord, listItemRecords, type ItemRecord } from '../store/item-repo.js';
+import { listItemRecords, type ItemRecord } from '../store/item-repo.js';
+import { readsBlind, requireReadableItem } from './item-access.js';
 import { listJudgmentsForItem, type JudgmentRecord } from '../store/judgment-repo.js';
 import { listTasksForItem, type TaskRecord } from '../store/task-repo.js';
 import type { AppContext } from './context.js';
@@ -15,23 +16,16 @@ export interface ItemDetail {
 
 export async function getItemDetail(ctx: AppContext, who: Principal, itemId: string): Promise<ItemDetail> {
   assertCan(who, 'items:read');
-  const item = await getItemRecord(ctx.store, itemId);
-  if (!item || (who.project_id !== null && who.project_id !== item.project_id))
-    throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
+  const item = await requireReadableItem(ctx.store, who, itemId);
   const [tasks, judgments] = await Promise.all([listTasksForItem(ctx.store, itemId), listJudgmentsForItem(ctx.store, itemId)]);
-  if (!reviewsBlind(who)) return { item, tasks, judgments };
-  // Blind review: a reviewer sees their own judgment and task, not who else holds or judged the
-  // item or what they said, so judgments stay independent (and gold items look like any other).
+  if (!readsBlind(who)) return { item, tasks, judgments };
+  // A reviewer sees their own judgment and task, not who else holds or judged the item or what
+  // they said, so judgments stay independent.
   return {
     item,
     tasks: tasks.map((t) => (t.lease_owner === null || t.lease_owner === who.actor ? t : { ...t, lease_owner: null })),
     judgments: judgments.filter((j) => j.reviewer === who.actor),
   };
-}
-
-/** Roles that work tasks but do not assess reviewers read items blind. */
-function reviewsBlind(who: Principal): boolean {
-  return can(who.role, 'tasks:work') && !can(who.role, 'reviewers:assess');
 }
 
 export interface ListItemsInput {
@@ -63,6 +57,9 @@ export async function listItems(
     ...(q.since === undefined ? {} : { since: Date.parse(q.since) }),
     ...(q.until === undefined ? {} : { until: Date.parse(q.until) }),
     ...(after === undefined ? {} : { after }),
+    // Blind readers list their own work (gold probes served to them included); everyone else
+    // lists production, which probes are not.
+    ...(readsBlind(who) ? { worked_by: who.actor } : { probes: false }),
   });
   const page = items.slice(0, limit);
   const last = page.at(-1);

@@ -1,5 +1,7 @@
 import { assertCan, can, canSeeProject } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
+import { namedGoldItems } from '../core/review/quality.js';
+import { notGold } from '../store/gold-repo.js';
 import { validatePolicy } from '../core/policy/index.js';
 import { validateRubric } from '../core/rubric/index.js';
 import { ROLES, type PolicyDocument, type Principal, type RubricDocument } from '../core/types.js';
@@ -53,6 +55,8 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
     updated_at: now,
   };
   await inTransaction(ctx.store, async (tx) => {
+    // A new project has no gold items yet: its qualification and recalibration sets come later.
+    await assertGoldSetsExist(tx, id, policy);
     await insertProject(tx, row);
     await insertVersion(tx, 'policy_versions', id, { version: 1, document: policy, created_at: now, created_by: who.actor });
     await insertVersion(tx, 'rubric_versions', id, { version: 1, document: rubric, created_at: now, created_by: who.actor });
@@ -130,6 +134,7 @@ export async function saveDocument(
     if (!(await bumpProjectVersion(tx, projectId, column, from, now))) {
       throw new TollgateError('TG_CONFLICT', `the ${kind} changed while saving; retry`);
     }
+    if (kind === 'policy') await assertGoldSetsExist(tx, projectId, document as PolicyDocument);
     const saved = { version: from + 1, document, created_at: now, created_by: who.actor };
     await insertVersion(tx, table, projectId, saved);
     await appendAudit(tx, [
@@ -147,6 +152,24 @@ export async function saveDocument(
       kind === 'policy' && holdsItems(document as PolicyDocument) && !(await anyoneCanReview(tx, projectId)) ? [NO_REVIEWER] : [];
     return { ...saved, warnings };
   });
+}
+
+/** Qualification and recalibration sets may only name the project's gold items. */
+async function assertGoldSetsExist(ex: Executor, projectId: string, policy: PolicyDocument): Promise<void> {
+  if (!policy.quality) return;
+  const named = namedGoldItems(policy.quality);
+  const missing = new Set(await notGold(ex, projectId, [...new Set(named.map((n) => n.id))]));
+  const errors = named
+    .filter((n) => missing.has(n.id))
+    .map((n) => ({ path: n.path, message: `"${n.id}" is not a gold item of this project` }));
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new TollgateError(
+      'TG_INVALID_POLICY',
+      `${first.path}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : ''}`,
+      { errors },
+    );
+  }
 }
 
 export interface SaveWarning {

@@ -27,7 +27,9 @@ import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js
 import { currentGuidelines } from './guideline-service.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
 import { listJudgmentFacts } from '../store/stats-repo.js';
-import { listGoldJudgments } from '../store/gold-repo.js';
+import { cancelProbeTasks, isGoldItem, listGoldJudgments } from '../store/gold-repo.js';
+import { checkAgainstGold } from '../core/review/gold-check.js';
+import { WORK_CONTEXTS } from './gold-service.js';
 import {
   cancelOpenTasks,
   claimNextTask,
@@ -45,6 +47,7 @@ import {
   type TaskRecord,
 } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
+import { afterGoldJudgment, claimForStanding, type Assignment } from './quality-service.js';
 import type { AppContext } from './context.js';
 import type { SweepOutcome } from './lease-sweep.js';
 import { requireProjectExists } from './project-service.js';
@@ -60,6 +63,8 @@ export interface ClaimedTask {
   guidelines: VersionedDoc<GuidelineDocument> | null;
   /** For an adjudication task: every judgment on the item, side by side. */
   judgments: JudgmentRecord[] | null;
+  /** While the reviewer works through a qualification or recalibration set: where they are in it. */
+  assignment: Assignment | null;
 }
 
 export async function claimTask(
@@ -79,6 +84,13 @@ export async function claimTask(
   await ctx.leaseSweeps.sweepIfDue(projectId, ctx.clock(), (now) => sweepProject(ctx, projectId, now));
   const now = ctx.clock();
   const expires = now + leaseSeconds(opts.lease_seconds) * 1000;
+  const served = await claimForStanding(ctx, who, projectId, {
+    ...(opts.queue === undefined ? {} : { queue: opts.queue }),
+    lease_expires_at: expires,
+    now,
+  });
+  if (served.kind === 'none') return null;
+  if (served.kind === 'probe') return withContext(ctx, projectId, served.task, served.item, served.assignment);
   // A unique violation means another session of this reviewer claimed a task of the same item
   // at the same moment and committed first; a fresh attempt sees that claim and moves on.
   const claimed = await retryOnUniqueViolation(
@@ -97,7 +109,17 @@ export async function claimTask(
     throw err;
   });
   if (!claimed) return null;
-  const { task, item } = claimed;
+  return withContext(ctx, projectId, claimed.task, claimed.item, null);
+}
+
+/** What a claimed task is served with: its rubric, the guidelines, and what an expert task needs. */
+async function withContext(
+  ctx: AppContext,
+  projectId: string,
+  task: TaskRecord,
+  item: ItemRecord,
+  assignment: Assignment | null,
+): Promise<ClaimedTask> {
   const rubric = await ctx.rubrics.get(projectId, task.rubric_version, () =>
     getVersion<RubricDocument>(ctx.store, 'rubric_versions', projectId, task.rubric_version),
   );
@@ -105,7 +127,7 @@ export async function claimTask(
   const escalation = task.kind === ESCALATION_KIND ? ((await readEscalations(ctx.store, [task.id])).get(task.id) ?? null) : null;
   const guidelines = await currentGuidelines(ctx, projectId);
   const judgments = task.kind === ADJUDICATION_KIND ? await listJudgmentsForItem(ctx.store, item.id) : null;
-  return { task, item, rubric, escalation, guidelines, judgments };
+  return { task, item, rubric, escalation, guidelines, judgments, assignment };
 }
 
 /**
@@ -125,6 +147,11 @@ export async function returnExpiredLeases(ctx: AppContext, projectId?: string): 
 async function reclaimAndAudit(ctx: AppContext, now: number, projectId?: string): Promise<ExpiredLease[]> {
   return inTransaction(ctx.store, async (tx) => {
     const expired = await reclaimExpiredLeases(tx, now, projectId);
+    await cancelProbeTasks(
+      tx,
+      expired.map((t) => t.id),
+      now,
+    );
     await appendAudit(
       tx,
       expired.map((t) =>
@@ -226,6 +253,8 @@ export async function releaseTask(ctx: AppContext, who: Principal, taskId: strin
     const now = ctx.clock();
     await assertHolds(tx, task, who.actor, now);
     if (!(await releaseLease(tx, taskId, who.actor, now))) await assertHolds(tx, (await getTaskRecord(tx, taskId)) ?? task, who.actor, now);
+    // A gold probe belongs to its one reviewer: released, it is withdrawn, not requeued.
+    await cancelProbeTasks(tx, [taskId], now);
     await appendAudit(tx, [
       auditEvent(ctx, {
         project_id: task.project_id,
@@ -380,6 +409,8 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
         );
       }
     }
+    if (item.probe_of !== null || (await isGoldItem(tx, item.id)))
+      events.push(...(await afterGoldJudgment(ctx, tx, who, task.project_id, item.id, now)));
     await appendAudit(tx, events);
     await announceItemChange(tx, item.id);
     return { judgment, item };
@@ -405,10 +436,10 @@ async function reviewerWeights(tx: Executor, projectId: string, now: number): Pr
   const agreement = values.length === 0 ? [] : reviewerAgreement(values);
   const weights = new Map(agreement.map((a) => [a.reviewer, smoothedAccuracy(a.agreed, a.compared, 3)]));
   const onGold = new Map<string, { right: number; total: number }>();
-  for (const j of await listGoldJudgments(tx, projectId, window)) {
+  for (const j of await listGoldJudgments(tx, projectId, { ...window, contexts: WORK_CONTEXTS })) {
     const g = onGold.get(j.reviewer) ?? { right: 0, total: 0 };
     g.total++;
-    if (j.verdict === j.expected) g.right++;
+    if (checkAgainstGold(j.expected, j.given).correct) g.right++;
     onGold.set(j.reviewer, g);
   }
   for (const [reviewer, g] of onGold) weights.set(reviewer, smoothedAccuracy(g.right, g.total, 3));

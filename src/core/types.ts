@@ -109,12 +109,45 @@ export interface ConsensusConfig {
   max_score_spread?: Record<string, number>;
 }
 
+// ---- Reviewer quality ---------------------------------------------------------------------
+
+/**
+ * The policy's `quality` section: how a project keeps its reviewers to the standard.
+ * - `gold_share`: the share of each reviewer's live tasks that are gold, served like any other;
+ * - `qualification`: a fixed set of gold items a reviewer must pass before live work;
+ * - `pause`: when a reviewer's rolling accuracy on gold falls below a bound, live work stops;
+ * - `recalibration`: the set of gold items a paused reviewer works to come back.
+ */
+export interface QualityConfig {
+  gold_share: number;
+  qualification?: GoldSet;
+  pause?: PauseRule;
+  recalibration?: GoldSet;
+}
+
+export interface GoldSet {
+  /** Gold item ids, served in this order. */
+  items: string[];
+  /** The least share of the set a reviewer must get right to pass. */
+  pass_accuracy: number;
+}
+
+export interface PauseRule {
+  /** Pause when accuracy over the last `window` gold judgments falls below this. */
+  below_accuracy: number;
+  window: number;
+  /** No pause on fewer gold judgments than this (since the reviewer last became active). */
+  min_judgments: number;
+}
+
 export interface PolicyDocument {
   rules: PolicyRule[];
   /** How several reviewers' judgments become one outcome; `conservative` unless declared. */
   consensus?: ConsensusConfig;
   /** Per queue: an SLA (seconds to completion by priority band) and what a breach does. */
   queues?: QueueConfigs;
+  /** Gold share, qualification, pause and recalibration of reviewers. */
+  quality?: QualityConfig;
   /** Seed for deterministic sampling; changing it re-draws every sample. */
   seed?: string;
   /** Action when no rule matches; `pass` unless declared. */

@@ -113,6 +113,7 @@ const ITEM_FIELDS: Record<keyof ItemsTable, true> = {
   outcome_decided_at: true,
   outcome_decided_by: true,
   outcome_reason: true,
+  probe_of: true,
 };
 
 /** Item columns come back beside the task's, which share names with them (id, created_at). */

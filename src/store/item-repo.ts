@@ -34,6 +34,11 @@ export interface ItemRecord extends ItemFacts {
   hold_deadline: number | null;
   /** When the hold's timeout escalated it to an expert (on_timeout: escalate). */
   hold_escalated_at: number | null;
+  /**
+   * Set on a gold probe (the copy of a gold item served to one reviewer): the gold item's id.
+   * Never presented: to its reviewer a probe is an ordinary item.
+   */
+  probe_of: string | null;
 }
 
 export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable> {
@@ -107,6 +112,7 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
     },
     hold_deadline: row.hold_deadline,
     hold_escalated_at: row.hold_escalated_at,
+    probe_of: row.probe_of ?? null,
   };
 }
 
@@ -185,6 +191,10 @@ export interface ItemFilter {
   model?: string;
   since?: number;
   until?: number;
+  /** Only items this actor holds or held a task of. */
+  worked_by?: string;
+  /** false: leave gold probes out. */
+  probes?: false;
   /** Keyset position: items strictly older than (created_at, id). */
   after?: { created_at: number; id: string };
   limit: number;
@@ -198,6 +208,12 @@ export async function listItemRecords(ex: Executor, f: ItemFilter): Promise<Item
   if (f.model !== undefined) q = q.where('model', '=', f.model);
   if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
   if (f.until !== undefined) q = q.where('created_at', '<', f.until);
+  if (f.probes === false) q = q.where('probe_of', 'is', null);
+  const worker = f.worked_by;
+  if (worker !== undefined)
+    q = q.where('id', 'in', (eb) =>
+      eb.selectFrom('tasks').select('tasks.item_id').where('tasks.project_id', '=', f.project_id).where('tasks.lease_owner', '=', worker),
+    );
   const after = f.after;
   if (after) {
     q = q.where((eb) =>

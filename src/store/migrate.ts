@@ -8,6 +8,7 @@ import * as m006 from './migrations/006-guidelines.js';
 import * as m007 from './migrations/007-gold.js';
 import * as m008 from './migrations/008-comparisons.js';
 import * as m009 from './migrations/009-calibration.js';
+import * as m010 from './migrations/010-reviewer-quality.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '007-gold': m007,
   '008-comparisons': m008,
   '009-calibration': m009,
+  '010-reviewer-quality': m010,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -72,6 +72,8 @@ export interface ItemsTable {
   outcome_decided_at: number | null;
   outcome_decided_by: string | null;
   outcome_reason: string | null;
+  /** Set on a gold probe: the gold item this item was copied from to be served to one reviewer. */
+  probe_of: string | null;
 }
 
 export interface TasksTable {
@@ -150,11 +152,36 @@ export interface RuleBudgetUsageTable {
 export interface GoldAnswersTable {
   item_id: string;
   project_id: string;
-  verdict: string;
+  /** null when the answer expects only scores, or a preference or ranking. */
+  verdict: string | null;
   scores: JsonColumn;
   note: string | null;
   created_at: number;
   created_by: string;
+  /** The expected preference (`{winner}`) or ranking (`{order}`) on comparisons and rankings. */
+  answer: JsonColumn | null;
+}
+
+export interface GoldProbesTable {
+  item_id: string;
+  gold_item_id: string;
+  project_id: string;
+  reviewer: string;
+  purpose: string;
+  attempt_id: string | null;
+  created_at: number;
+}
+
+export interface ReviewerStandingsTable {
+  project_id: string;
+  reviewer: string;
+  status: string;
+  reason: string;
+  attempt_id: string | null;
+  attempt_items: JsonColumn | null;
+  pass_accuracy: number | null;
+  since: number;
+  updated_by: string;
 }
 
 export interface CalibrationSessionsTable {
@@ -194,4 +221,6 @@ export interface Database {
   gold_answers: GoldAnswersTable;
   calibration_sessions: CalibrationSessionsTable;
   calibration_judgments: CalibrationJudgmentsTable;
+  gold_probes: GoldProbesTable;
+  reviewer_standings: ReviewerStandingsTable;
 }

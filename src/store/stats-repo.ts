@@ -28,8 +28,11 @@ export async function listJudgmentFacts(ex: Executor, projectId: string, w: Time
   let q = ex.db
     .selectFrom('judgments as j')
     .innerJoin('tasks as t', 't.id', 'j.task_id')
+    .innerJoin('items as i', 'i.id', 'j.item_id')
     .select(['j.item_id', 'j.reviewer', 'j.verdict', 'j.scores', 't.queue', 'j.rubric_version', 'j.created_at'])
-    .where('j.project_id', '=', projectId);
+    .where('j.project_id', '=', projectId)
+    // Gold probes are tests of a reviewer, not production: each is judged once, by one person.
+    .where('i.probe_of', 'is', null);
   if (w.since !== undefined) q = q.where('j.created_at', '>=', w.since);
   if (w.until !== undefined) q = q.where('j.created_at', '<', w.until);
   if (w.queue !== undefined) q = q.where('t.queue', '=', w.queue);
@@ -63,7 +66,8 @@ export async function countRoutingGroups(
       'outcome_status',
       sql<number | string>`count(*)`.as('count'),
     ])
-    .where('project_id', '=', projectId);
+    .where('project_id', '=', projectId)
+    .where('probe_of', 'is', null);
   if (w.since !== undefined) q = q.where('created_at', '>=', w.since);
   if (w.until !== undefined) q = q.where('created_at', '<', w.until);
   if (w.model !== undefined) q = q.where('model', '=', w.model);

@@ -295,6 +295,8 @@ export async function listOverdueTasks(ex: Executor, now: number, limit: number)
     .select(['t.id', 't.project_id', 't.item_id', 't.queue', 't.status', 't.priority', 'i.policy_version'])
     .where('t.sla_breached_at', 'is', null)
     .where('t.due_at', 'is not', null)
+    // A gold probe is one reviewer's test: it is never raised or escalated to others.
+    .where('i.probe_of', 'is', null)
     .where('t.status', 'in', ['pending', 'claimed'])
     .where('t.due_at', '<=', now)
     .orderBy('t.due_at')

@@ -31,6 +31,11 @@ interface Ctx {
   /** A key nobody uses, to revoke. */
   spareKeyId(): Promise<string>;
   itemId: string;
+  /**
+   * An item this key may read: reviewers and experts read blind, only items they work on, so
+   * they claim one; other readers take the shared item.
+   */
+  readableItem(): Promise<string>;
 }
 
 interface RouteCase {
@@ -132,7 +137,7 @@ const ROUTES: RouteCase[] = [
     permission: 'items:read',
     allowed: READERS,
     ok: 200,
-    send: (c) => c.api.call('GET', `/v1/items/${c.itemId}`, c.key),
+    send: async (c) => c.api.call('GET', `/v1/items/${await c.readableItem()}`, c.key),
   },
   {
     route: 'POST tasks/claim',
@@ -254,7 +259,7 @@ const ROUTES: RouteCase[] = [
     allowed: ALL,
     // The item is under review: allowed callers hear that it is pending.
     ok: 202,
-    send: (c) => c.api.call('GET', `/v1/items/${c.itemId}/outcome`, c.key),
+    send: async (c) => c.api.call('GET', `/v1/items/${await c.readableItem()}/outcome`, c.key),
   },
   {
     route: 'GET stats/agreement',
@@ -342,6 +347,12 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
         const res = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, key, {});
         expect(res.statusCode).toBe(200);
         return res.json<{ task: { id: string } }>().task.id;
+      },
+      async readableItem() {
+        if (role !== 'reviewer' && role !== 'expert') return itemId;
+        const res = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, key, {});
+        expect(res.statusCode).toBe(200);
+        return res.json<{ item: { id: string } }>().item.id;
       },
       async spareKeyId() {
         const res = await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'spare' });

@@ -42,14 +42,15 @@ describe.each(DIALECTS)('gold answers and reviewer accuracy (%s)', (dialect) => 
       expect(res.statusCode, res.body).toBe(200);
     }
     const reviewer = await api.key('reviewer', projectId);
-    // The reviewer approves everything: right on the two approvals, wrong on the rejection.
+    // The reviewer approves everything, scoring 5: right on the two approvals (verdict and score
+    // as expected), wrong on the rejection.
     for (let i = 0; i < 4; i++) {
       const claim = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, reviewer);
       const body = claim.json();
       // Nothing the reviewer is served says which items are gold.
       expect(claim.body).not.toMatch(/gold/i);
       expect((await api.call('GET', `/v1/items/${body.item.id}`, reviewer)).body).not.toMatch(/gold/i);
-      await api.call('POST', `/v1/tasks/${body.task.id}/judgments`, reviewer, { verdict: 'approve' });
+      await api.call('POST', `/v1/tasks/${body.task.id}/judgments`, reviewer, { verdict: 'approve', scores: { accuracy: 5 } });
     }
 
     const report = (await api.call('GET', `/v1/projects/${projectId}/stats/reviewers`, manager)).json();

@@ -12,6 +12,7 @@ import {
 import { checkCondition } from './condition-compile.js';
 import { BUILT_IN_QUEUES, readQueueConfigs } from './queue-sla.js';
 import { readConsensus } from '../review/consensus.js';
+import { readQuality } from '../review/quality.js';
 import type { ConditionProblem } from './condition-types.js';
 
 export const MAX_RULES = 200;
@@ -32,7 +33,7 @@ const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Generous: it only has to admit every condition that passes the nesting limit.
 const MAX_CONDITION_JSON_DEPTH = 256;
 
-const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action', 'queues', 'consensus']);
+const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['rules', 'seed', 'default_action', 'queues', 'consensus', 'quality']);
 const RULE_KEYS: ReadonlySet<string> = new Set([
   'name',
   'description',
@@ -223,6 +224,11 @@ export function validatePolicy(doc: unknown): PolicyDocument {
     if (doc['consensus'] !== undefined) {
       const consensus = readConsensus(doc['consensus'], problems.list);
       if (consensus !== undefined) policy.consensus = consensus;
+    }
+
+    if (doc['quality'] !== undefined) {
+      const quality = readQuality(doc['quality'], problems.list);
+      if (quality !== undefined) policy.quality = quality;
     }
 
     if (doc['queues'] !== undefined) {

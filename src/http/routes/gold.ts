@@ -10,9 +10,18 @@ import { VERDICTS } from '../../core/types.js';
 
 const GoldBody = Type.Object(
   {
-    verdict: StringEnum(VERDICTS),
+    verdict: Type.Optional(StringEnum(VERDICTS, { description: 'Reviews: the expected verdict' })),
     scores: Type.Optional(
-      Type.Object({}, { additionalProperties: true, description: 'Expected scores, checked against the current rubric' }),
+      Type.Object(
+        {},
+        { additionalProperties: true, description: 'Reviews: expected scores, labels or spans, checked against the current rubric' },
+      ),
+    ),
+    preference: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'Comparisons: the expected winner, {winner: "a" | "b" | "tie"}' }),
+    ),
+    ranking: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'Rankings: the expected order, {order: every candidate id, best first}' }),
     ),
     note: Type.Optional(Type.String({ maxLength: 2000, description: 'Why this is the right answer, for calibration discussions' })),
   },
@@ -21,8 +30,9 @@ const GoldBody = Type.Object(
 
 const Gold = Type.Object({
   item_id: Type.String(),
-  verdict: Type.String(),
+  verdict: Nullable(Type.String()),
   scores: Json('Expected scores'),
+  answer: Json('The expected preference {winner} or ranking {order}; null on reviews'),
   note: Nullable(Type.String()),
   created_at: Timestamp('When the answer was set'),
   created_by: Type.String(),
@@ -32,6 +42,7 @@ const present = (g: GoldAnswer) => ({
   item_id: g.item_id,
   verdict: g.verdict,
   scores: g.scores,
+  answer: g.answer,
   note: g.note,
   created_at: iso(g.created_at),
   created_by: g.created_by,

@@ -39,6 +39,7 @@ export function registerTaskRoutes(app: TypedApp, ctx: AppContext): void {
         escalation: claimed.escalation === null ? null : presentEscalation(claimed.escalation),
         guidelines: claimed.guidelines === null ? null : presentVersioned(claimed.guidelines),
         judgments: claimed.judgments === null ? null : claimed.judgments.map(presentJudgment),
+        assignment: claimed.assignment,
       };
     },
   );

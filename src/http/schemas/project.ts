@@ -27,6 +27,16 @@ export const PolicyDocumentSchema = Type.Object(
         },
       ),
     ),
+    quality: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            "Reviewer quality control: {gold_share?: 0-1, qualification?: {items: [gold item ids], pass_accuracy}, pause?: {below_accuracy, window?, min_judgments?}, recalibration?: {items, pass_accuracy}}. Set items must be the project's gold items. See docs/reviewer-quality.md.",
+        },
+      ),
+    ),
     queues: Type.Optional(
       Type.Object(
         {},

@@ -66,6 +66,16 @@ export const ClaimedTask = Type.Object({
   judgments: Nullable(
     Type.Array(Type.Ref('Judgment'), { description: 'For an adjudication task: every judgment on the item, side by side' }),
   ),
+  assignment: Nullable(
+    Type.Object(
+      {
+        purpose: StringEnum(['qualification', 'recalibration'] as const),
+        position: Type.Integer({ description: 'This task is the n-th of the set' }),
+        total: Type.Integer(),
+      },
+      { description: 'While you work through a qualification or recalibration set; null for ordinary work' },
+    ),
+  ),
 });
 
 export const EscalateBody = Type.Object(

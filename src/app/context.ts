@@ -4,6 +4,7 @@ import { KnownProjects, RubricCache } from './doc-cache.js';
 import { ItemEvents } from './item-events.js';
 import { LeaseSweepThrottle } from './lease-sweep.js';
 import { PolicyCache } from './policy-cache.js';
+import { StandingCache } from './standing-cache.js';
 
 export type Clock = () => number;
 export type IdSource = () => string;
@@ -21,6 +22,7 @@ export interface AppContext {
   readonly knownProjects: KnownProjects;
   readonly leaseSweeps: LeaseSweepThrottle;
   readonly itemEvents: ItemEvents;
+  readonly standings: StandingCache;
 }
 
 export function createContext(deps: { store: Store; clock: Clock; newId: IdSource; logger: Logger; random?: () => number }): AppContext {
@@ -32,5 +34,6 @@ export function createContext(deps: { store: Store; clock: Clock; newId: IdSourc
     knownProjects: new KnownProjects(),
     leaseSweeps: new LeaseSweepThrottle(),
     itemEvents: new ItemEvents(),
+    standings: new StandingCache(),
   };
 }

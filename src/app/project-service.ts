@@ -137,6 +137,7 @@ export async function saveDocument(
     if (kind === 'policy') await assertGoldSetsExist(tx, projectId, document as PolicyDocument);
     const saved = { version: from + 1, document, created_at: now, created_by: who.actor };
     await insertVersion(tx, table, projectId, saved);
+    if (kind === 'policy') ctx.standings.forgetProject(projectId);
     await appendAudit(tx, [
       auditEvent(ctx, {
         project_id: projectId,

@@ -13,7 +13,7 @@ import {
   type StandingStatus,
 } from '../core/review/quality.js';
 import { EXPERT_QUEUE } from '../core/review/queues.js';
-import type { Decision, PolicyDocument, Principal } from '../core/types.js';
+import type { Decision, PolicyDocument, Principal, Role } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { pickNext } from '../store/claim-sql.js';
 import { inTransaction, type Executor } from '../store/executor.js';
@@ -90,8 +90,8 @@ export async function claimForStanding(
   opts: { queue?: string; lease_expires_at: number; now: number },
 ): Promise<QualityClaim> {
   if (!heldToStanding(who)) return { kind: 'live' };
-  const quality = await qualityOf(ctx, ctx.store, projectId);
-  const row = await getStanding(ctx.store, projectId, who.actor);
+  const quality = await ctx.standings.config(projectId, () => qualityOf(ctx, ctx.store, projectId));
+  const row = await ctx.standings.standing(projectId, who.actor, () => getStanding(ctx.store, projectId, who.actor));
   const standing = effective(row, quality, projectId, who.actor);
   if (standing.status === 'suspended') {
     throw new TollgateError(
@@ -308,6 +308,8 @@ async function createProbe(
 async function recordStanding(ctx: AppContext, tx: Executor, next: StandingRecord, actor: string, now: number): Promise<AuditInput[]> {
   const before = await getStanding(tx, next.project_id, next.reviewer);
   await putStanding(tx, { ...next, updated_by: actor });
+  // Forgotten before the commit: a claim racing it reads the store, and sees the old row or the new one.
+  ctx.standings.forgetStanding(next.project_id, next.reviewer);
   return [
     auditEvent(ctx, {
       project_id: next.project_id,
@@ -409,7 +411,8 @@ export async function afterGoldJudgment(
 
 /** Right or wrong on each gold item met in work since `since`, oldest first. */
 async function workResults(ex: Executor, projectId: string, reviewer: string, since: number): Promise<boolean[]> {
-  const judged = await listGoldJudgments(ex, projectId, { reviewer, since, contexts: WORK_CONTEXTS });
+  // Strictly after: the judgment that changed the standing (same transaction, same instant) belongs to the period before.
+  const judged = await listGoldJudgments(ex, projectId, { reviewer, since: since + 1, contexts: WORK_CONTEXTS });
   return judged.map((j) => checkAgainstGold(j.expected, j.given).correct);
 }
 
@@ -470,7 +473,17 @@ export async function listReviewerStandings(ctx: AppContext, who: Principal, pro
   const quality = await qualityOf(ctx, ctx.store, projectId);
   const rows = new Map((await listStandings(ctx.store, projectId)).map((r) => [r.reviewer, r]));
   const judges = await ctx.store.db.selectFrom('judgments').select('reviewer').distinct().where('project_id', '=', projectId).execute();
-  for (const j of judges) if (!rows.has(j.reviewer)) rows.set(j.reviewer, effective(undefined, quality, projectId, j.reviewer));
+  // Managers and admins who judged are not held to a standing: leave them out.
+  const keyIds = judges.flatMap((j) => (j.reviewer.startsWith('key:') ? [j.reviewer.slice(4)] : []));
+  const exempt = new Set(
+    keyIds.length === 0
+      ? []
+      : (await ctx.store.db.selectFrom('api_keys').select(['id', 'role']).where('id', 'in', keyIds).execute())
+          .filter((k) => !heldToStanding({ key_id: k.id, role: k.role as Role, project_id: null, actor: `key:${k.id}` }))
+          .map((k) => `key:${k.id}`),
+  );
+  for (const j of judges)
+    if (!rows.has(j.reviewer) && !exempt.has(j.reviewer)) rows.set(j.reviewer, effective(undefined, quality, projectId, j.reviewer));
   const out: StandingView[] = [];
   for (const s of [...rows.values()].sort((a, b) => a.reviewer.localeCompare(b.reviewer)))
     out.push(await viewOf(ctx.store, s, quality, true));

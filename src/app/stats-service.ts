@@ -226,6 +226,8 @@ export async function reviewerStats(ctx: AppContext, who: Principal, projectId: 
   const agreement = values.length === 0 ? [] : reviewerAgreement(values);
   const byReviewer = new Map(agreement.map((a) => [a.reviewer, a]));
   const gold = await goldAccuracyByReviewer(ctx, projectId, toWindow(q));
+  // A reviewer whose only work in the window was gold served to them is listed too, with no judgments of production.
+  for (const reviewer of gold.keys()) if (!judged.has(reviewer)) judged.set(reviewer, { judgments: 0 });
   return {
     field: field.name,
     reviewers: [...judged.entries()]

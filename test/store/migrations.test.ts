@@ -59,4 +59,32 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     // Old items have no recorded probability: the estimators count them as unknown.
     expect(rows.rows).toEqual([{ id: 'i1', review_probability: null }]);
   });
+
+  it('keep gold answers through the rebuild that makes their verdict optional', async () => {
+    db = await createTestDatabase(dialect);
+    store = openStore(db.target);
+    const migrator = new Migrator({ db: store.db, provider: providerFor(store.dialect) });
+    expect((await migrator.migrateTo('009-calibration')).error).toBeUndefined();
+    await sql`insert into projects (id, name, policy_version, rubric_version, created_at, updated_at) values ('p1', 'old', 1, 1, 1, 1)`.execute(
+      store.db,
+    );
+    await sql`insert into items (id, project_id, input, output, metadata, tags, created_at, decision_action, decision_priority,
+      decision_rules, policy_version, required_reviews, outcome_status)
+      values ('i1', 'p1', '"in"', '"out"', '{}', '[]', 1, 'pass', 0, '{"matched_rules":[],"queue":null}', 1, 0, 'approved')`.execute(
+      store.db,
+    );
+    await sql`insert into gold_answers (item_id, project_id, verdict, scores, note, created_at, created_by)
+      values ('i1', 'p1', 'reject', '{"accuracy": 1}', 'agreed', 5, 'key:m')`.execute(store.db);
+    expect((await migrateToLatest(store)).applied).toEqual(['010-reviewer-quality']);
+    const gold = await sql<Record<string, unknown>>`select item_id, verdict, note, answer from gold_answers`.execute(store.db);
+    expect(gold.rows).toEqual([{ item_id: 'i1', verdict: 'reject', note: 'agreed', answer: null }]);
+    await sql`insert into gold_answers (item_id, project_id, verdict, scores, created_at, created_by, answer)
+      values ('i2', 'p1', null, '{}', 6, 'key:m', '{"winner": "a"}')`
+      .execute(store.db)
+      .catch(() => undefined); // i2 does not exist: the foreign key still holds
+    const count = await sql<{ n: number }>`select count(*) as n from gold_answers`.execute(store.db);
+    expect(Number(count.rows[0]?.n)).toBe(1);
+    const probes = await sql<{ probe_of: string | null }>`select probe_of from items`.execute(store.db);
+    expect(probes.rows).toEqual([{ probe_of: null }]);
+  });
 });

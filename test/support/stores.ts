@@ -92,12 +92,21 @@ export function manualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)): ManualClo
   return clock;
 }
 
-export async function openTestStore(dialect: DialectName, opts: { clock?: Clock; poolSize?: number } = {}): Promise<TestStore> {
+export async function openTestStore(
+  dialect: DialectName,
+  opts: { clock?: Clock; poolSize?: number; random?: () => number } = {},
+): Promise<TestStore> {
   const db = await createTestDatabase(dialect);
   const store = openStore(db.target, { poolSize: opts.poolSize ?? 10 });
   await migrateToLatest(store);
   const clock = manualClock();
-  const ctx = createContext({ store, clock: opts.clock ?? clock, newId: uuidv7, logger: pino({ level: 'silent' }) });
+  const ctx = createContext({
+    store,
+    clock: opts.clock ?? clock,
+    newId: uuidv7,
+    logger: pino({ level: 'silent' }),
+    ...(opts.random === undefined ? {} : { random: opts.random }),
+  });
   return {
     store,
     ctx,

@@ -1,14 +1,16 @@
 import type { AppContext } from '../../app/context.js';
 import { captureItems, type ItemSubmission } from '../../app/ingest-service.js';
 import { createKey } from '../../app/key-service.js';
-import { createProject } from '../../app/project-service.js';
+import { createProject, saveDocument } from '../../app/project-service.js';
+import { getItemDetail } from '../../app/item-service.js';
+import { overrideStanding } from '../../app/quality-service.js';
 import { publishGuidelines } from '../../app/guideline-service.js';
 import { claimTask, submitJudgment } from '../../app/review-service.js';
 import { closeCalibration, nextCalibrationItem, startCalibration, submitCalibrationJudgment } from '../../app/calibration-service.js';
 import { createComparison } from '../../app/comparison-service.js';
 import { setGoldAnswer } from '../../app/gold-service.js';
 import { queueReport } from '../../app/sla-service.js';
-import type { PolicyDocument, Principal, Verdict } from '../../core/types.js';
+import type { OutcomeStatus, PolicyDocument, Principal, Verdict } from '../../core/types.js';
 import { EXAMPLE_POLICY } from '../../http/schemas/examples.js';
 
 const [lowConfidence, largeRefund] = EXAMPLE_POLICY.rules;
@@ -206,6 +208,8 @@ function simulatedJudgment(rand: () => number, reviewer: number) {
   };
 }
 
+const OUTCOME_VERDICT: Partial<Record<OutcomeStatus, Verdict>> = { approved: 'approve', rejected: 'reject', corrected: 'correct' };
+
 export async function loadDemo(ctx: AppContext, who: Principal): Promise<string> {
   const project = await createProject(ctx, who, {
     name: 'Acme support assistant (demo)',
@@ -240,6 +244,16 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
   // four items, whose discussion led to guidelines version 2.
   const passed = results.filter((r) => r.item.decision.action === 'pass').map((r) => r.item);
   for (const item of passed.slice(0, 3)) await setGoldAnswer(ctx, who, item.id, { verdict: 'approve', note: 'Agreed in calibration' });
+  // And on routed items the team settled: gold is best taken from work that looks like the queue.
+  const settled: string[] = [];
+  for (const r of results) {
+    if (settled.length === 3) break;
+    const detail = await getItemDetail(ctx, who, r.item.id);
+    const verdict = OUTCOME_VERDICT[detail.item.outcome.status];
+    if (detail.item.decision.action !== 'review' || verdict === undefined) continue;
+    await setGoldAnswer(ctx, who, r.item.id, { verdict, note: 'Settled by the team, confirmed by the lead' });
+    settled.push(r.item.id);
+  }
   const session = await startCalibration(ctx, who, project.id, {
     name: 'Refund limits, November',
     item_ids: results.slice(0, 4).map((r) => r.item.id),
@@ -279,6 +293,21 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
     external_id: 'demo-ranking-1',
   });
 
+  // Quality control: new reviewers qualify on the settled gold, a tenth of everyone's work is
+  // gold, and a reviewer below 60% on their last ten gold items recalibrates on the agreed ones.
+  // The simulated team and the expert were vouched for; the reviewer key below starts qualifying.
+  await saveDocument(ctx, who, project.id, 'policy', {
+    ...POLICY,
+    quality: {
+      gold_share: 0.1,
+      qualification: { items: settled, pass_accuracy: 0.66 },
+      pause: { below_accuracy: 0.6, window: 10, min_judgments: 5 },
+      recalibration: { items: passed.slice(0, 3).map((i) => i.id), pass_accuracy: 0.66 },
+    },
+  });
+  for (const member of [...team.map((m) => m.actor), `key:${expert.id}`])
+    await overrideStanding(ctx, who, project.id, member, { status: 'active', reason: 'demo: trusted before qualification was required' });
+
   const counts = { pass: 0, review: 0, hold: 0 };
   for (const r of results) counts[r.item.decision.action]++;
   const queues = await queueReport(ctx, who, project.id);
@@ -288,15 +317,18 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
     `  ${results.length} items: ${counts.pass} passed, ${counts.review} routed to review, ${counts.hold} held for two reviewers`,
     `  ${judged} judgments by three simulated reviewers; ${adjudications} split decision(s) waiting for an expert`,
     `  guidelines version 2 (after calibration session ${session.id}), majority consensus, queue SLAs`,
-    `  3 gold items; a preference pair and a ranking waiting in the queue`,
-    `  reviewer key: ${reviewer.key}`,
+    `  ${3 + settled.length} gold items; a qualification set, a 10% gold share, pause and recalibration rules`,
+    `  a preference pair and a ranking waiting in the queue`,
+    `  reviewer key: ${reviewer.key}   (new: qualifies on ${settled.length} gold items first)`,
     `  expert key:   ${expert.key}`,
     `  ingest key:   ${ingest.key}`,
     '',
     'Start the server (npm start) and try:',
     `  curl -s -X POST localhost:8080/v1/projects/${project.id}/tasks/claim -H "Authorization: Bearer ${reviewer.key}"`,
     `  curl -s -X POST localhost:8080/v1/projects/${project.id}/tasks/claim -H "Authorization: Bearer ${expert.key}"   # an adjudication`,
+    `  curl -s localhost:8080/v1/projects/${project.id}/reviewers/me -H "Authorization: Bearer ${reviewer.key}"`,
     `  curl -s localhost:8080/v1/projects/${project.id}/stats/agreement -H "Authorization: Bearer <admin key>"`,
+    `  curl -s localhost:8080/v1/projects/${project.id}/reviewers/standing -H "Authorization: Bearer <admin key>"`,
     '',
   ].join('\n');
 }

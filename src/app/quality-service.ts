@@ -28,6 +28,7 @@ import type { AppContext } from './context.js';
 import { WORK_CONTEXTS } from './gold-service.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
 import { requireProject } from './project-service.js';
+import { isUniqueViolation } from './unique-retry.js';
 
 /**
  * Quality control applies to the people who do the work (`reviewer` and `expert` keys). Managers
@@ -161,8 +162,27 @@ async function serveFromSet(
   });
 }
 
-/** A gold item, served in the queue and at the priority of the live task the reviewer would have had. */
+/** Gold is drawn uniformly from at most this many of the reviewer's unseen gold items (the oldest). */
+const MAX_GOLD_CANDIDATES = 10_000;
+
+/**
+ * A gold item, served in the queue and at the priority of the live task the reviewer would have
+ * had. Two claims of one reviewer racing for the same gold item: the unique index on their share
+ * lets one through, and the other claim serves live work.
+ */
 async function serveGoldShare(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  opts: { queue?: string; lease_expires_at: number; now: number },
+): Promise<QualityClaim> {
+  return drawGoldShare(ctx, who, projectId, opts).catch((err: unknown) => {
+    if (isUniqueViolation(err)) return { kind: 'live' } as const;
+    throw err;
+  });
+}
+
+async function drawGoldShare(
   ctx: AppContext,
   who: Principal,
   projectId: string,
@@ -185,7 +205,7 @@ async function serveGoldShare(
     // Gold only takes the place of ordinary live review work: with nothing live to do, a task
     // would give gold away; a held item's caller should not wait behind it.
     if (!live || live.kind !== 'review' || live.decision_action !== 'review') return { kind: 'live' } as const;
-    const candidates = await servableGold(tx, projectId, who.actor, 100);
+    const candidates = await servableGold(tx, projectId, who.actor, MAX_GOLD_CANDIDATES);
     if (candidates.length === 0) return { kind: 'live' } as const;
     const goldId = candidates[Math.floor(ctx.random() * candidates.length)]!;
     const probe = await createProbe(ctx, tx, who, projectId, goldId, {
@@ -435,6 +455,11 @@ export interface StandingView {
   } | null;
   /** Managers only: accuracy on gold met in work since the reviewer became active. */
   rolling: { correct: number; total: number; accuracy: number | null; window: number } | null;
+  /**
+   * Managers only: gold items the reviewer has not met yet, which their gold share draws from.
+   * At 0 the share cannot be served: add gold.
+   */
+  gold_unseen: number | null;
 }
 
 async function viewOf(ex: Executor, s: StandingRecord, quality: QualityConfig | undefined, withRolling: boolean): Promise<StandingView> {
@@ -451,9 +476,11 @@ async function viewOf(ex: Executor, s: StandingRecord, quality: QualityConfig | 
     };
   }
   let rolling: StandingView['rolling'] = null;
+  let unseen: number | null = null;
   if (withRolling) {
     const window = quality?.pause?.window ?? 20;
     rolling = { ...rollingAccuracy(await workResults(ex, s.project_id, s.reviewer, s.since), window), window };
+    unseen = (await servableGold(ex, s.project_id, s.reviewer, MAX_GOLD_CANDIDATES)).length;
   }
   return {
     reviewer: s.reviewer,
@@ -463,6 +490,7 @@ async function viewOf(ex: Executor, s: StandingRecord, quality: QualityConfig | 
     updated_by: s.updated_by,
     attempt,
     rolling,
+    gold_unseen: unseen,
   };
 }
 

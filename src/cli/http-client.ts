@@ -65,6 +65,17 @@ export interface GuidelineVersion {
   created_by: string;
 }
 
+export interface ReviewerStanding {
+  reviewer: string;
+  status: string;
+  reason: string;
+  since: string | null;
+  updated_by: string;
+  attempt: { id: string; purpose: string; served: number; judged: number; total: number; pass_accuracy: number } | null;
+  rolling: { correct: number; total: number; accuracy: number | null; window: number } | null;
+  gold_unseen: number | null;
+}
+
 export interface QueueRow {
   queue: string;
   pending: number;
@@ -273,6 +284,18 @@ export class TollgateClient {
 
   async listGuidelineVersions(projectId: string): Promise<GuidelineVersion[]> {
     return (await this.expect<{ versions: GuidelineVersion[] }>('GET', `/v1/projects/${seg(projectId)}/guidelines/versions`)).versions;
+  }
+
+  async listStandings(projectId: string): Promise<ReviewerStanding[]> {
+    return (await this.expect<{ reviewers: ReviewerStanding[] }>('GET', `/v1/projects/${seg(projectId)}/reviewers/standing`)).reviewers;
+  }
+
+  myStanding(projectId: string): Promise<ReviewerStanding> {
+    return this.expect<ReviewerStanding>('GET', `/v1/projects/${seg(projectId)}/reviewers/me`);
+  }
+
+  setStanding(projectId: string, reviewer: string, body: { status: string; reason: string }): Promise<ReviewerStanding> {
+    return this.expect<ReviewerStanding>('PUT', `/v1/projects/${seg(projectId)}/reviewers/${seg(reviewer)}/standing`, body);
   }
 
   async queueReport(projectId: string): Promise<QueueRow[]> {

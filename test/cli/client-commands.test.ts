@@ -354,6 +354,36 @@ describe('client commands against a running server', () => {
     expect(none.stderr).toContain('has no guidelines yet');
   });
 
+  it('lists reviewer standings, shows your own, and lets a manager override one', async () => {
+    const id = await newProject();
+    expect((await tollgate(['items', 'send', id], { stdin: JSON.stringify({ input: 'q', output: 'a', confidence: 0.1 }) })).code).toBe(0);
+    const reviewer = await key('reviewer');
+    const claimed = await tollgate(['tasks', 'claim', id, '--json'], { key: reviewer });
+    expect(claimed.code, claimed.stderr).toBe(0);
+    const taskId = JSON.parse(claimed.stdout).task.id as string;
+    expect((await tollgate(['tasks', 'judge', taskId, '--verdict', 'approve'], { key: reviewer })).code).toBe(0);
+
+    const mine = await tollgate(['standings', 'mine', id], { key: reviewer });
+    expect(mine.stdout).toBe('active: no quality rule applies yet\n');
+    const list = await tollgate(['standings', 'list', id]);
+    expect(list.stdout).toMatch(
+      /^REVIEWER +STATUS +SET +ROLLING GOLD +UNSEEN GOLD +REASON\nkey:\S+ +active +- +- of 0 +0 +no quality rule applies yet\n$/,
+    );
+    const who = JSON.parse((await tollgate(['standings', 'list', id, '--json'])).stdout).reviewer as string;
+
+    const set = await tollgate(['standings', 'set', id, who, '--status', 'suspended', '--reason', 'left the team']);
+    expect(set.stdout).toBe(`${who}: suspended\n`);
+    const refused = await tollgate(['tasks', 'claim', id], { key: reviewer });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('TG_REVIEWER_SUSPENDED');
+    const bad = await tollgate(['standings', 'set', id, who, '--status', 'gone', '--reason', 'x']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--status must be one of');
+    const forbidden = await tollgate(['standings', 'list', id], { key: reviewer });
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toContain('TG_FORBIDDEN');
+  });
+
   it('waits for the outcome of a held item with outcome --wait', async () => {
     const policy = { rules: [{ name: 'hold-all', when: { confidence: { gte: 0 } }, action: 'hold', timeout_seconds: 600 }] };
     const run = await tollgate(['projects', 'create', '--name', 'held', '--policy', '-', '--quiet'], { stdin: JSON.stringify(policy) });

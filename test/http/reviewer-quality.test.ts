@@ -134,6 +134,7 @@ describe.each(DIALECTS)('reviewer quality: gold share, qualification, pause (%s)
     await clearQueue();
     expect((await setPolicy({ gold_share: 1 })).statusCode).toBe(200);
     const reviewer = await api.key('reviewer', projectId);
+    const seenBy = (await standing(reviewer)).reviewer as string;
     // Nothing live to do: no task at all, gold included (a task would give the gold away).
     expect((await claim(reviewer)).statusCode).toBe(204);
     // Only a held item waiting: its caller is not kept waiting behind gold.
@@ -151,6 +152,23 @@ describe.each(DIALECTS)('reviewer quality: gold share, qualification, pause (%s)
     expect(seen.filter((s) => s.startsWith('reference')).sort()).toEqual(['reference question 0', 'reference question 1']);
     expect(seen.filter((s) => s.startsWith('live'))).toHaveLength(2);
     expect(gold).toHaveLength(2);
+    // Managers see that this reviewer's gold share has run dry.
+    const standings = (await api.call('GET', `/v1/projects/${projectId}/reviewers/standing`, manager)).json().reviewers;
+    const mine = standings.find((r: { reviewer: string }) => r.reviewer === (seenBy as string));
+    expect(mine).toMatchObject({ status: 'active', gold_unseen: 0, rolling: { correct: 2, total: 2, accuracy: 1 } });
+  });
+
+  it('serves one gold item once to a reviewer even when their claims race', async () => {
+    await makeGold(1);
+    await clearQueue();
+    for (let i = 0; i < 4; i++) await send({ input: `live ${i}` });
+    expect((await setPolicy({ gold_share: 1 })).statusCode).toBe(200);
+    const reviewer = await api.key('reviewer', projectId);
+    const claims = await Promise.all([claim(reviewer), claim(reviewer), claim(reviewer), claim(reviewer)]);
+    expect(claims.map((c) => c.statusCode)).toEqual([200, 200, 200, 200]);
+    const inputs = claims.map((c) => String(c.json<Claim>().item.input));
+    expect(inputs.filter((i) => i.startsWith('reference'))).toHaveLength(1);
+    expect(await countRows(t.store, 'gold_probes')).toBe(1);
   });
 
   it('serves the configured share of gold, at random', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { processIo, type CliIo } from './client-options.js';
 import { registerGuidelineCommands } from './guideline-commands.js';
+import { registerStandingCommands } from './standing-commands.js';
 import { registerItemCommands, registerOutcomeCommand } from './item-commands.js';
 import { registerDocumentCommands, registerProjectCommands } from './project-commands.js';
 import { registerTaskCommands } from './task-commands.js';
@@ -13,6 +14,7 @@ export function registerClientCommands(program: Command, io: CliIo = processIo):
   registerProjectCommands(program, io);
   for (const kind of ['policy', 'rubric'] as const) registerDocumentCommands(program, io, kind);
   registerGuidelineCommands(program, io);
+  registerStandingCommands(program, io);
   registerItemCommands(program, io);
   registerTaskCommands(program, io);
   registerOutcomeCommand(program, io);

@@ -33,6 +33,9 @@ const Standing = Type.Object(
         { description: 'Managers only: accuracy on the last `window` gold items met in work since the standing began' },
       ),
     ),
+    gold_unseen: Nullable(
+      Type.Integer({ description: 'Managers only: gold items the reviewer has not met yet; at 0 their gold share cannot be served' }),
+    ),
   },
   { $id: 'ReviewerStanding' },
 );

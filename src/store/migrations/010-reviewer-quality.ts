@@ -50,6 +50,10 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .execute();
   await sql`create index gold_probes_reviewer_idx on gold_probes (project_id, reviewer, gold_item_id)`.execute(db);
   await sql`create index gold_probes_attempt_idx on gold_probes (attempt_id)`.execute(db);
+  // A reviewer meets each gold item once in their gold share, even when two of their claims race.
+  await sql`create unique index gold_probes_share_uq on gold_probes (project_id, reviewer, gold_item_id) where purpose = 'gold'`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('reviewer_standings')

@@ -154,7 +154,7 @@ describe.each(DIALECTS)('reviewer quality: gold share, qualification, pause (%s)
     expect(gold).toHaveLength(2);
     // Managers see that this reviewer's gold share has run dry.
     const standings = (await api.call('GET', `/v1/projects/${projectId}/reviewers/standing`, manager)).json().reviewers;
-    const mine = standings.find((r: { reviewer: string }) => r.reviewer === (seenBy));
+    const mine = standings.find((r: { reviewer: string }) => r.reviewer === seenBy);
     expect(mine).toMatchObject({ status: 'active', gold_unseen: 0, rolling: { correct: 2, total: 2, accuracy: 1 } });
   });
 

@@ -10,10 +10,12 @@ import { bumpProjectVersion, getProjectRow, getVersion, insertVersion, listVersi
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
 import { requireProject } from './project-service.js';
+import { recalibrateActiveReviewers } from './quality-service.js';
 
 /**
  * Publishes a new guideline version; old versions stay. The change note says what changed and
- * why; `requires_recalibration` flags a change reviewers must recalibrate on.
+ * why; `requires_recalibration` flags a change reviewers must recalibrate on, and sends every
+ * active reviewer through the policy's recalibration set when it has one.
  */
 export async function publishGuidelines(
   ctx: AppContext,
@@ -44,6 +46,9 @@ export async function publishGuidelines(
     }
     const saved = { version: from + 1, document, created_at: now, created_by: who.actor };
     await insertVersion(tx, 'guideline_versions', projectId, saved);
+    const recalibration = document.requires_recalibration
+      ? await recalibrateActiveReviewers(ctx, tx, projectId, saved.version, now)
+      : { events: [], reviewers: 0 };
     await appendAudit(tx, [
       auditEvent(ctx, {
         project_id: projectId,
@@ -52,9 +57,15 @@ export async function publishGuidelines(
         subject_type: 'project',
         subject_id: projectId,
         before: { version: from },
-        after: { version: saved.version, change_note: document.change_note, requires_recalibration: document.requires_recalibration },
+        after: {
+          version: saved.version,
+          change_note: document.change_note,
+          requires_recalibration: document.requires_recalibration,
+          ...(document.requires_recalibration ? { reviewers_sent_to_recalibrate: recalibration.reviewers } : {}),
+        },
         created_at: now,
       }),
+      ...recalibration.events,
     ]);
     return saved;
   });

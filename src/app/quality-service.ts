@@ -499,23 +499,54 @@ export async function listReviewerStandings(ctx: AppContext, who: Principal, pro
   assertCan(who, 'reviewers:assess');
   await requireProject(ctx.store, who, projectId);
   const quality = await qualityOf(ctx, ctx.store, projectId);
-  const rows = new Map((await listStandings(ctx.store, projectId)).map((r) => [r.reviewer, r]));
-  const judges = await ctx.store.db.selectFrom('judgments').select('reviewer').distinct().where('project_id', '=', projectId).execute();
-  // Managers and admins who judged are not held to a standing: leave them out.
+  const out: StandingView[] = [];
+  for (const s of await knownReviewers(ctx.store, projectId, quality)) out.push(await viewOf(ctx.store, s, quality, true));
+  return out;
+}
+
+/**
+ * Everyone with a recorded standing in the project, and everyone else who judged there, at the
+ * project's initial standing; managers and admins who judged are not held to one and left out.
+ */
+async function knownReviewers(ex: Executor, projectId: string, quality: QualityConfig | undefined): Promise<StandingRecord[]> {
+  const rows = new Map((await listStandings(ex, projectId)).map((r) => [r.reviewer, r]));
+  const judges = await ex.db.selectFrom('judgments').select('reviewer').distinct().where('project_id', '=', projectId).execute();
   const keyIds = judges.flatMap((j) => (j.reviewer.startsWith('key:') ? [j.reviewer.slice(4)] : []));
   const exempt = new Set(
     keyIds.length === 0
       ? []
-      : (await ctx.store.db.selectFrom('api_keys').select(['id', 'role']).where('id', 'in', keyIds).execute())
+      : (await ex.db.selectFrom('api_keys').select(['id', 'role']).where('id', 'in', keyIds).execute())
           .filter((k) => !heldToStanding({ key_id: k.id, role: k.role as Role, project_id: null, actor: `key:${k.id}` }))
           .map((k) => `key:${k.id}`),
   );
   for (const j of judges)
     if (!rows.has(j.reviewer) && !exempt.has(j.reviewer)) rows.set(j.reviewer, effective(undefined, quality, projectId, j.reviewer));
-  const out: StandingView[] = [];
-  for (const s of [...rows.values()].sort((a, b) => a.reviewer.localeCompare(b.reviewer)))
-    out.push(await viewOf(ctx.store, s, quality, true));
-  return out;
+  return [...rows.values()].sort((a, b) => a.reviewer.localeCompare(b.reviewer));
+}
+
+/**
+ * A guideline version that requires recalibration sends every active reviewer through the
+ * project's recalibration set, in the publication's transaction. Without a set in the policy
+ * the flag changes no standing. Returns the audit events and how many reviewers were sent.
+ */
+export async function recalibrateActiveReviewers(
+  ctx: AppContext,
+  tx: Executor,
+  projectId: string,
+  guidelineVersion: number,
+  now: number,
+): Promise<{ events: AuditInput[]; reviewers: number }> {
+  const quality = await qualityOf(ctx, tx, projectId);
+  if (!quality?.recalibration) return { events: [], reviewers: 0 };
+  const events: AuditInput[] = [];
+  let reviewers = 0;
+  for (const s of await knownReviewers(tx, projectId, quality)) {
+    if (s.status !== 'active') continue;
+    const reason = `guidelines version ${guidelineVersion} requires recalibration`;
+    events.push(...(await recordStanding(ctx, tx, startAttempt(ctx, s, 'recalibrating', quality, reason, now), 'system', now)));
+    reviewers++;
+  }
+  return { events, reviewers };
 }
 
 /** The caller's own standing: why they are or are not served live work, and how far along a set they are. */

@@ -372,6 +372,33 @@ describe.each(DIALECTS)('reviewer quality: gold share, qualification, pause (%s)
     expect(share).toHaveLength(4);
   });
 
+  it('sends active reviewers through the recalibration set when a guideline version requires it', async () => {
+    const recal = await makeGold(2, 'reject');
+    await clearQueue();
+    await send({ input: 'live 0' });
+    const reviewer = await api.key('reviewer', projectId);
+    const first = (await claim(reviewer)).json<Claim>();
+    await judge(reviewer, first.task.id, { verdict: 'approve' });
+    const guidelines = (body: object) =>
+      api.call('PUT', `/v1/projects/${projectId}/guidelines`, manager, { markdown: '# Rules', change_note: 'new rules', ...body });
+
+    // Without a recalibration set, the flag changes no standing.
+    expect((await guidelines({ requires_recalibration: true })).statusCode).toBe(200);
+    expect((await standing(reviewer)).status).toBe('active');
+
+    expect((await setPolicy({ pause: { below_accuracy: 0.5 }, recalibration: { items: recal, pass_accuracy: 0.5 } })).statusCode).toBe(200);
+    expect((await guidelines({ requires_recalibration: false })).statusCode).toBe(200);
+    expect((await standing(reviewer)).status).toBe('active');
+    expect((await guidelines({ requires_recalibration: true })).statusCode).toBe(200);
+    const sent = await standing(reviewer);
+    expect(sent).toMatchObject({ status: 'recalibrating', reason: 'guidelines version 3 requires recalibration' });
+    const c = (await claim(reviewer)).json<Claim>();
+    expect(c.assignment).toEqual({ purpose: 'recalibration', position: 1, total: 2 });
+    const audit = (await api.call('GET', `/v1/projects/${projectId}/audit?subject_id=${projectId}`, manager)).json();
+    const published = audit.events.filter((e: { action: string }) => e.action === 'guidelines.published').at(-1);
+    expect(published.after).toMatchObject({ version: 3, requires_recalibration: true, reviewers_sent_to_recalibrate: 1 });
+  });
+
   it('refuses quality sections that name non-gold items or make no sense, and saves nothing', async () => {
     const gold = await makeGold(1);
     const plain = await send({ input: 'not gold' });

@@ -7,9 +7,21 @@ import { checkAgainstGold, readGoldAnswer } from '../core/review/gold-check.js';
 import type { CandidateSet } from '../core/review/preference.js';
 import type { JsonValue, Principal, RubricDocument, Verdict } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
-import { inTransaction } from '../store/executor.js';
-import { deleteGold, listGold, listGoldJudgments, upsertGold, type GoldAnswer, type GoldContext } from '../store/gold-repo.js';
-import { getItemRecord } from '../store/item-repo.js';
+import { inTransaction, type Executor } from '../store/executor.js';
+import {
+  deleteGold,
+  listGold,
+  listGoldJudgments,
+  markAuthoredGold,
+  upsertGold,
+  type GoldAnswer,
+  type GoldContext,
+} from '../store/gold-repo.js';
+import { findItemsByExternalIds, getItemRecord, insertItems, type ItemRecord } from '../store/item-repo.js';
+import type { ProjectRecord } from '../store/project-repo.js';
+import { evaluatePolicy } from '../core/policy/index.js';
+import { buildItem, type ItemSubmission } from './ingest-service.js';
+import { compiledPolicy } from './policy-loader.js';
 import { getVersion } from '../store/project-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
@@ -39,59 +51,120 @@ export async function setGoldAnswer(ctx: AppContext, who: Principal, itemId: str
   assertCan(who, 'projects:configure');
   return inTransaction(ctx.store, async (tx) => {
     const item = await getItemRecord(tx, itemId);
-    if (!item || item.probe_of !== null || (who.project_id !== null && who.project_id !== item.project_id))
+    // Probes are copies of gold served to one reviewer; an authored gold item names itself.
+    const probe = item !== undefined && item.probe_of !== null && item.probe_of !== item.id;
+    if (!item || probe || (who.project_id !== null && who.project_id !== item.project_id))
       throw new TollgateError('TG_ITEM_NOT_FOUND', `item ${itemId} not found`);
     const project = await requireProject(tx, who, item.project_id);
-    const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', project.id, project.rubric_version);
-    // A gold answer may give any part alone: expected scores are checked against their scales,
-    // but no criterion is required of it.
-    const optional: RubricDocument = { criteria: (rubric?.document.criteria ?? []).map((c) => ({ ...c, required: false })) };
-    const scores = validateScores(optional, input.scores ?? {}, {
-      input: inputText(item.input),
-      output: outputText(item.output),
-    });
-    let answer: GoldAnswer['answer'] = null;
-    if (item.kind === 'output') {
-      if (input.preference !== undefined) invalid('preference', 'only for comparisons; this item takes a verdict and scores');
-      if (input.ranking !== undefined) invalid('ranking', 'only for rankings; this item takes a verdict and scores');
-      if (input.verdict === undefined && Object.keys(scores).length === 0)
-        invalid('verdict', 'give the expected verdict, expected scores, or both');
-    } else {
-      if (input.verdict !== undefined)
-        invalid('verdict', `a ${item.kind} item expects ${item.kind === 'compare' ? 'a preference' : 'a ranking'}`);
-      const ids = (item.output as unknown as CandidateSet).candidates.map((c) => c.id);
-      const other = item.kind === 'compare' ? 'ranking' : 'preference';
-      if (input[other] !== undefined) invalid(other, `not for a ${item.kind} item`);
-      answer = readGoldAnswer(item.kind, ids, item.kind === 'compare' ? input.preference : input.ranking);
-    }
-    const now = ctx.clock();
-    const gold: GoldAnswer = {
-      item_id: itemId,
+    return writeGold(ctx, tx, who, item, project, input);
+  });
+}
+
+async function writeGold(
+  ctx: AppContext,
+  tx: Executor,
+  who: Principal,
+  item: ItemRecord,
+  project: ProjectRecord,
+  input: GoldInput,
+): Promise<GoldAnswer> {
+  const itemId = item.id;
+  const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', project.id, project.rubric_version);
+  // A gold answer may give any part alone: expected scores are checked against their scales,
+  // but no criterion is required of it.
+  const optional: RubricDocument = { criteria: (rubric?.document.criteria ?? []).map((c) => ({ ...c, required: false })) };
+  const scores = validateScores(optional, input.scores ?? {}, {
+    input: inputText(item.input),
+    output: outputText(item.output),
+  });
+  let answer: GoldAnswer['answer'] = null;
+  if (item.kind === 'output') {
+    if (input.preference !== undefined) invalid('preference', 'only for comparisons; this item takes a verdict and scores');
+    if (input.ranking !== undefined) invalid('ranking', 'only for rankings; this item takes a verdict and scores');
+    if (input.verdict === undefined && Object.keys(scores).length === 0)
+      invalid('verdict', 'give the expected verdict, expected scores, or both');
+  } else {
+    if (input.verdict !== undefined)
+      invalid('verdict', `a ${item.kind} item expects ${item.kind === 'compare' ? 'a preference' : 'a ranking'}`);
+    const ids = (item.output as unknown as CandidateSet).candidates.map((c) => c.id);
+    const other = item.kind === 'compare' ? 'ranking' : 'preference';
+    if (input[other] !== undefined) invalid(other, `not for a ${item.kind} item`);
+    answer = readGoldAnswer(item.kind, ids, item.kind === 'compare' ? input.preference : input.ranking);
+  }
+  const now = ctx.clock();
+  const gold: GoldAnswer = {
+    item_id: itemId,
+    project_id: project.id,
+    verdict: input.verdict ?? null,
+    scores,
+    answer,
+    note: input.note ?? null,
+    created_at: now,
+    created_by: who.actor,
+  };
+  await upsertGold(tx, gold);
+  await appendAudit(tx, [
+    auditEvent(ctx, {
       project_id: project.id,
-      verdict: input.verdict ?? null,
-      scores,
-      answer,
-      note: input.note ?? null,
+      actor: who.actor,
+      action: 'gold.set',
+      subject_type: 'item',
+      subject_id: itemId,
+      after: { verdict: gold.verdict, scores: Object.keys(scores), ...(answer === null ? {} : { answer: answer as unknown as JsonValue }) },
       created_at: now,
-      created_by: who.actor,
-    };
-    await upsertGold(tx, gold);
+    }),
+  ]);
+  return gold;
+}
+
+export interface AuthoredGold extends GoldInput {
+  item: ItemSubmission;
+}
+
+/**
+ * A gold item written by a manager rather than taken from production (a tricky case, or the
+ * qualification set of a project with no traffic yet). It is routed by the current policy, so
+ * the probes served from it carry the rules that would send such an item to review, but it is
+ * not production: it has no tasks of its own and production lists and figures leave it out.
+ * Idempotent on `item.external_id`: a retry returns the stored item and answer.
+ */
+export async function authorGoldItem(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  input: AuthoredGold,
+): Promise<{ item: ItemRecord; gold: GoldAnswer; created: boolean }> {
+  assertCan(who, 'projects:configure');
+  return inTransaction(ctx.store, async (tx) => {
+    const project = await requireProject(tx, who, projectId);
+    const externalId = input.item.external_id;
+    if (externalId !== undefined) {
+      const [known] = await findItemsByExternalIds(tx, projectId, [externalId]);
+      if (known) {
+        const gold = (await listGold(tx, projectId, [known.id]))[0];
+        if (!gold || known.probe_of !== known.id)
+          throw new TollgateError('TG_CONFLICT', `external_id ${externalId} is already used by an item that is not authored gold`);
+        return { item: known, gold, created: false };
+      }
+    }
+    const policy = await compiledPolicy(ctx, tx, projectId, project.policy_version);
+    const now = ctx.clock();
+    const item = { ...buildItem(ctx.newId(), projectId, input.item, now, (facts) => evaluatePolicy(policy, facts)), probe_of: null };
+    await insertItems(tx, [item]);
+    await markAuthoredGold(tx, item.id);
     await appendAudit(tx, [
       auditEvent(ctx, {
-        project_id: project.id,
+        project_id: projectId,
         actor: who.actor,
-        action: 'gold.set',
+        action: 'gold.authored',
         subject_type: 'item',
-        subject_id: itemId,
-        after: {
-          verdict: gold.verdict,
-          scores: Object.keys(scores),
-          ...(answer === null ? {} : { answer: answer as unknown as JsonValue }),
-        },
+        subject_id: item.id,
+        after: { external_id: item.external_id, action: item.decision.action, rules: item.decision.matched_rules.map((r) => r.name) },
         created_at: now,
       }),
     ]);
-    return gold;
+    const gold = await writeGold(ctx, tx, who, item, project, input);
+    return { item: { ...item, probe_of: item.id }, gold, created: true };
   });
 }
 

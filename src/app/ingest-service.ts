@@ -139,7 +139,14 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   return results;
 }
 
-function buildItem(id: string, projectId: string, s: ItemSubmission, now: number, decide: (facts: ItemFacts) => Decision): ItemRecord {
+/** An item as captured: its facts, the policy's decision on them, and the outcome a pass gives at once. */
+export function buildItem(
+  id: string,
+  projectId: string,
+  s: ItemSubmission,
+  now: number,
+  decide: (facts: ItemFacts) => Decision,
+): ItemRecord {
   const facts: ItemFacts = {
     id,
     input: s.input,

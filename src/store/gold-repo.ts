@@ -155,6 +155,11 @@ export async function insertProbe(ex: Executor, p: GoldProbe): Promise<void> {
   await ex.db.updateTable('items').set({ probe_of: p.gold_item_id }).where('id', '=', p.item_id).execute();
 }
 
+/** An authored gold item is outside production like a probe: it names itself. */
+export async function markAuthoredGold(ex: Executor, itemId: string): Promise<void> {
+  await ex.db.updateTable('items').set({ probe_of: itemId }).where('id', '=', itemId).execute();
+}
+
 export async function getProbe(ex: Executor, itemId: string): Promise<GoldProbe | undefined> {
   const row = await ex.db.selectFrom('gold_probes').selectAll().where('item_id', '=', itemId).executeTakeFirst();
   return row === undefined ? undefined : { ...row, purpose: row.purpose as ProbePurpose };

@@ -72,7 +72,11 @@ export interface ItemsTable {
   outcome_decided_at: number | null;
   outcome_decided_by: string | null;
   outcome_reason: string | null;
-  /** Set on a gold probe: the gold item this item was copied from to be served to one reviewer. */
+  /**
+   * Set on items outside production: on a gold probe, the gold item it copies to be served to one
+   * reviewer; on a gold item a manager wrote (not captured), its own id. Production lists and
+   * figures take `probe_of is null`.
+   */
   probe_of: string | null;
 }
 

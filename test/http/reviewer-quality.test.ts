@@ -399,6 +399,58 @@ describe.each(DIALECTS)('reviewer quality: gold share, qualification, pause (%s)
     expect(published.after).toMatchObject({ version: 3, requires_recalibration: true, reviewers_sent_to_recalibrate: 1 });
   });
 
+  it('takes gold items written from scratch, outside production, and qualifies reviewers on them before any traffic', async () => {
+    const author = (body: object) => api.call('POST', `/v1/projects/${projectId}/gold`, manager, body);
+    const created = await author({
+      item: { input: 'Can I return a used blender?', output: 'Yes, within 30 days.', confidence: 0.3, external_id: 'gold-1' },
+      verdict: 'reject',
+      note: 'Used appliances cannot be returned',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const authored = created.json();
+    expect(authored.gold).toMatchObject({ item_id: authored.item.id, verdict: 'reject' });
+    // Routed by the current policy, so its probes carry the rule that would send it to people.
+    expect(authored.item.decision.matched_rules.map((r: { name: string }) => r.name)).toEqual(['low-confidence']);
+    // A retry is the same item.
+    const again = await author({ item: { input: 'x', output: 'y', external_id: 'gold-1' }, verdict: 'reject' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ created: false, item: { id: authored.item.id } });
+    // A bad answer stores nothing, not even the item.
+    const itemsBefore = await countRows(t.store, 'items');
+    const bad = await author({ item: { input: 'q', output: 'a' }, scores: { accuracy: 9 } });
+    expect(bad.statusCode).toBe(422);
+    expect(await countRows(t.store, 'items')).toBe(itemsBefore);
+    expect(
+      (
+        await api.call('POST', `/v1/projects/${projectId}/gold`, await api.key('reviewer', projectId), {
+          item: { input: 'q', output: 'a' },
+          verdict: 'approve',
+        })
+      ).statusCode,
+    ).toBe(403);
+    const second = (
+      await author({ item: { input: 'Is shipping free?', output: 'Over $50, yes.', confidence: 0.3 }, verdict: 'approve' })
+    ).json();
+
+    // Not production: no tasks, not listed, not counted.
+    expect((await api.call('GET', `/v1/projects/${projectId}/items`, manager)).json().items).toEqual([]);
+    expect((await api.call('GET', `/v1/items/${authored.item.id}`, manager)).json().tasks).toEqual([]);
+    expect((await api.call('GET', `/v1/projects/${projectId}/gold`, manager)).json().gold).toHaveLength(2);
+
+    // A project with no traffic yet qualifies its first reviewer on them.
+    const saved = await setPolicy({ qualification: { items: [authored.item.id, second.item.id], pass_accuracy: 1 } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const reviewer = await api.key('reviewer', projectId);
+    const c = (await claim(reviewer)).json<Claim>();
+    expect(c.assignment).toEqual({ purpose: 'qualification', position: 1, total: 2 });
+    expect(c.item.decision).toMatchObject({ action: 'review', matched_rules: [{ name: 'low-confidence' }] });
+    await judge(reviewer, c.task.id, { verdict: 'reject' });
+    const d = (await claim(reviewer)).json<Claim>();
+    await judge(reviewer, d.task.id, { verdict: 'approve' });
+    expect((await standing(reviewer)).status).toBe('active');
+    expect((await claim(reviewer)).statusCode).toBe(204);
+  });
+
   it('refuses quality sections that name non-gold items or make no sense, and saves nothing', async () => {
     const gold = await makeGold(1);
     const plain = await send({ input: 'not gold' });

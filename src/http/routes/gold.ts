@@ -1,11 +1,18 @@
 import { Type } from 'typebox';
 import type { TypedApp } from '../typed-app.js';
 import type { AppContext } from '../../app/context.js';
-import { listGoldAnswers, removeGoldAnswer, setGoldAnswer, type GoldInput } from '../../app/gold-service.js';
+import {
+  authorGoldItem,
+  listGoldAnswers,
+  removeGoldAnswer,
+  setGoldAnswer,
+  type AuthoredGold as AuthoredGoldInput,
+  type GoldInput,
+} from '../../app/gold-service.js';
 import type { GoldAnswer } from '../../store/gold-repo.js';
 import { principalOf } from '../auth.js';
 import { errorResponses, ItemParams, Json, Nullable, ProjectParams, StringEnum, Timestamp } from '../schemas/common.js';
-import { iso } from '../present.js';
+import { iso, presentItem } from '../present.js';
 import { VERDICTS } from '../../core/types.js';
 
 const GoldBody = Type.Object(
@@ -38,6 +45,8 @@ const Gold = Type.Object({
   created_by: Type.String(),
 });
 
+const AuthoredGold = Type.Object({ item: Type.Ref('Item'), gold: Gold, created: Type.Boolean() });
+
 const present = (g: GoldAnswer) => ({
   item_id: g.item_id,
   verdict: g.verdict,
@@ -48,7 +57,33 @@ const present = (g: GoldAnswer) => ({
   created_by: g.created_by,
 });
 
+const AuthorBody = Type.Object(
+  {
+    item: Type.Ref('ItemInput'),
+    ...GoldBody.properties,
+  },
+  { additionalProperties: false },
+);
+
 export function registerGoldRoutes(app: TypedApp, ctx: AppContext): void {
+  app.post(
+    '/v1/projects/:project_id/gold',
+    {
+      schema: {
+        tags: ['gold'],
+        summary:
+          'Write a gold item from scratch with its expected judgment (managers): routed by the current policy but not production, so probes of it look routed while lists and figures leave it out',
+        description: 'Returns 201 when created, 200 with the stored item when its item.external_id was seen before.',
+        params: ProjectParams,
+        body: AuthorBody,
+        response: { 200: AuthoredGold, 201: AuthoredGold, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const r = await authorGoldItem(ctx, principalOf(req), req.params.project_id, req.body as unknown as AuthoredGoldInput);
+      return reply.code(r.created ? 201 : 200).send({ item: presentItem(r.item), gold: present(r.gold), created: r.created });
+    },
+  );
   app.put(
     '/v1/items/:item_id/gold',
     {

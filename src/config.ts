@@ -9,8 +9,12 @@ export interface ServerConfig {
   logLevel: string;
   bodyLimits: BodyLimits;
   pgPoolSize: number;
-  /** How often each server returns expired leases to the queue. */
+  /** How often each server returns expired leases to the queue (and seals the audit trail). */
   sweepIntervalMs: number;
+  /** Ed25519 private key (PEM or base64 PKCS#8 DER) that signs audit checkpoints; unset: none. */
+  auditSigningKey: string | undefined;
+  /** How often each chain head is signed, when a key is set. */
+  auditCheckpointMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -37,5 +41,7 @@ export function loadConfig(env: Env, cwd: string): ServerConfig {
     },
     pgPoolSize: intFrom(env, 'TOLLGATE_PG_POOL_SIZE', 10, 1, 1000),
     sweepIntervalMs: intFrom(env, 'TOLLGATE_SWEEP_INTERVAL_MS', 1000, 100, 3_600_000),
+    auditSigningKey: env.TOLLGATE_AUDIT_SIGNING_KEY === '' ? undefined : env.TOLLGATE_AUDIT_SIGNING_KEY,
+    auditCheckpointMs: intFrom(env, 'TOLLGATE_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400) * 1000,
   };
 }

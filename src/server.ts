@@ -4,6 +4,7 @@ import { uuidv7 } from 'uuidv7';
 import { createContext, type AppContext } from './app/context.js';
 import { bootstrapFirstAdminKey, ensureAdminKey } from './app/key-service.js';
 import { startScheduler } from './app/scheduler.js';
+import { readPrivateKey } from './app/audit-keys.js';
 import { ITEM_CHANNEL } from './store/notify-repo.js';
 import type { ServerConfig } from './config.js';
 import { buildApp } from './http/app.js';
@@ -25,6 +26,9 @@ export function createLogger(level: string): Logger {
 
 /** Opens the store, migrates, bootstraps the admin key, listens, and runs the scheduler. */
 export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  // A bad key stops the start before anything is opened.
+  const signingKey =
+    config.auditSigningKey === undefined ? undefined : readPrivateKey(config.auditSigningKey, 'TOLLGATE_AUDIT_SIGNING_KEY');
   const store = openStore(config.store, { poolSize: config.pgPoolSize });
   const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger });
   try {
@@ -59,7 +63,11 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     reset: () => ctx.itemEvents.emitAll(),
     error: (err) => logger.warn({ err }, 'item change channel lost; reconnecting'),
   });
-  const scheduler = startScheduler(ctx, { intervalMs: config.sweepIntervalMs, logger });
+  const scheduler = startScheduler(ctx, {
+    intervalMs: config.sweepIntervalMs,
+    logger,
+    ...(signingKey === undefined ? {} : { audit: { signingKey, checkpointMs: config.auditCheckpointMs } }),
+  });
 
   return {
     app,

@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import { sealAll, writeCheckpoints } from './audit-chain-service.js';
 import type { AppContext } from './context.js';
 import { applyDueHolds } from './hold-service.js';
 import { returnExpiredLeases } from './review-service.js';
@@ -12,14 +14,18 @@ export interface Scheduler {
 
 /**
  * The one background loop of a server: returns expired leases to the queue, applies queue SLA
- * breaches and hold timeouts. Every server runs it; the work it does is guarded in the store (conditional
+ * breaches and hold timeouts, seals the audit trail and signs its checkpoints. Every server runs it; the work it does is guarded in the store (conditional
  * updates, row locks), so with several servers on one PostgreSQL each lease and each timeout
  * is handled exactly once. Passes never overlap within a process, and the first runs at once,
  * so timeouts that fell due while the server was down apply on start.
  */
-export function startScheduler(ctx: AppContext, opts: { intervalMs: number; logger: Logger }): Scheduler {
+export function startScheduler(
+  ctx: AppContext,
+  opts: { intervalMs: number; logger: Logger; audit?: { signingKey: KeyObject; checkpointMs: number } },
+): Scheduler {
   let running: Promise<void> | undefined;
   let stopped = false;
+  let lastCheckpoint = 0;
 
   const pass = async (): Promise<void> => {
     try {
@@ -46,6 +52,19 @@ export function startScheduler(ctx: AppContext, opts: { intervalMs: number; logg
       }
     } catch (err) {
       opts.logger.warn({ err }, 'hold timeout sweep failed');
+    }
+    try {
+      // Last, so that the events the passes above wrote are sealed in the same pass.
+      const sealed = await sealAll(ctx.store, ctx.clock());
+      if (sealed > 0) opts.logger.debug({ sealed }, 'audit events sealed');
+      const now = ctx.clock();
+      if (opts.audit && now - lastCheckpoint >= opts.audit.checkpointMs) {
+        lastCheckpoint = now;
+        const signed = await writeCheckpoints(ctx.store, opts.audit.signingKey, now);
+        if (signed > 0) opts.logger.info({ signed }, 'audit checkpoints signed');
+      }
+    } catch (err) {
+      opts.logger.warn({ err }, 'audit sealing failed');
     }
   };
 

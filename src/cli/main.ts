@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerClientCommands } from './commands/client-commands.js';
 import { registerStatsCommands } from './commands/stats-commands.js';
+import { registerAuditCommands } from './commands/audit-commands.js';
 import { CliError } from './cli-error.js';
 
 const program = new Command()
@@ -15,6 +16,7 @@ const program = new Command()
 registerServerCommands(program);
 registerClientCommands(program);
 registerStatsCommands(program);
+registerAuditCommands(program);
 
 try {
   await program.parseAsync(process.argv);

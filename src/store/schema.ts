@@ -211,6 +211,29 @@ export interface CalibrationJudgmentsTable {
   created_at: number;
 }
 
+export interface AuditSealsTable {
+  chain: string;
+  pos: number;
+  seq: number;
+  prev_hash: string;
+  hash: string;
+  sealed_at: number;
+}
+
+export interface AuditCheckpointsTable {
+  chain: string;
+  pos: number;
+  hash: string;
+  signed_at: number;
+  key_id: string;
+  signature: string;
+}
+
+export interface AuditSealStateTable {
+  id: number;
+  low_water: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   policy_versions: PolicyVersionsTable;
@@ -227,4 +250,7 @@ export interface Database {
   calibration_judgments: CalibrationJudgmentsTable;
   gold_probes: GoldProbesTable;
   reviewer_standings: ReviewerStandingsTable;
+  audit_seals: AuditSealsTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_seal_state: AuditSealStateTable;
 }

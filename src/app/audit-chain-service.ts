@@ -1,15 +1,6 @@
 import { sql } from 'kysely';
 import type { KeyObject } from 'node:crypto';
-import {
-  chainOf,
-  checkpointValid,
-  GENESIS_HASH,
-  keyId,
-  linkHash,
-  publicKeyOf,
-  signCheckpoint,
-  type AuditFacts,
-} from '../core/audit/chain.js';
+import { chainOf, checkpointValid, GENESIS_HASH, keyId, linkHash, publicKeyOf, signCheckpoint } from '../core/audit/chain.js';
 import {
   chainHead,
   getLowWater,
@@ -182,7 +173,7 @@ async function verifyChain(
         fail(seal.pos, seal.seq, `position ${seal.pos}: the seal does not link to position ${seal.pos - 1} (reordered or forged)`);
         break walk;
       }
-      if (linkHash(prev, chain, seal.pos, event as AuditFacts) !== seal.hash) {
+      if (linkHash(prev, chain, seal.pos, event) !== seal.hash) {
         fail(seal.pos, seal.seq, `position ${seal.pos}: event ${seal.seq} was altered after it was sealed`);
         break walk;
       }

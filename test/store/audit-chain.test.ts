@@ -88,7 +88,7 @@ describe.each(DIALECTS)('tamper-evident audit trail (%s)', (dialect) => {
     const seqs = await projectEvents();
     const third = seqs[2]!;
     await tamper(sql`update audit_events set actor = 'key:someone-else' where seq = ${third}`);
-    let report = await verify({ chain: projectId, now: now() });
+    const report = await verify({ chain: projectId, now: now() });
     expect(report.ok).toBe(false);
     expect(report.chains[0]!.problem).toEqual({
       pos: 3,

@@ -1,5 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
+import type { Store } from '../../store/store.js';
 import { CliError } from '../cli-error.js';
 import { intArg } from './option-parsers.js';
 
@@ -21,7 +23,7 @@ export function registerAuditCommands(program: Command): void {
         import('../../app/audit-chain-service.js'),
         import('../../app/audit-keys.js'),
       ]);
-      let publicKey: import('node:crypto').KeyObject | undefined;
+      let publicKey: KeyObject | undefined;
       if (opts.publicKey !== undefined) {
         const text = await readKeyFile(opts.publicKey);
         try {
@@ -94,7 +96,7 @@ async function readKeyFile(path: string): Promise<string> {
   }
 }
 
-async function withStore(opts: { migrate: boolean }, fn: (store: import('../../store/store.js').Store) => Promise<void>): Promise<void> {
+async function withStore(opts: { migrate: boolean }, fn: (store: Store) => Promise<void>): Promise<void> {
   const [{ loadConfig }, { openStore }, { migrateToLatest }] = await Promise.all([
     import('../../config.js'),
     import('../../store/store.js'),

@@ -17,6 +17,7 @@ import { registerGoldRoutes } from './routes/gold.js';
 import { registerGuidelineRoutes } from './routes/guidelines.js';
 import { registerOutcomeRoutes } from './routes/outcomes.js';
 import { registerQueueRoutes } from './routes/queues.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerReviewerRoutes } from './routes/reviewers.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -89,5 +90,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerCalibrationRoutes(app, opts.ctx);
   registerStatsRoutes(app, opts.ctx);
   registerReviewerRoutes(app, opts.ctx);
+  registerAuditRoutes(app, opts.ctx);
   return app;
 }

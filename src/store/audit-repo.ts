@@ -32,17 +32,58 @@ export async function appendAudit(ex: Executor, events: readonly AuditEventInput
 export interface AuditQuery {
   project_id?: string;
   subject_id?: string;
+  actor?: string;
+  action?: string;
+  /** Times in epoch ms: `since` inclusive, `until` exclusive. */
+  since?: number;
+  until?: number;
+  /** Keyset position: events after this one. */
+  after_seq?: number;
   limit: number;
 }
 
-export async function listAudit(ex: Executor, q: AuditQuery) {
-  let query = ex.db.selectFrom('audit_events').selectAll().orderBy('seq', 'asc').limit(q.limit);
-  if (q.project_id !== undefined) query = query.where('project_id', '=', q.project_id);
-  if (q.subject_id !== undefined) query = query.where('subject_id', '=', q.subject_id);
+export interface AuditRecord {
+  seq: number;
+  project_id: string | null;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  before: unknown;
+  after: unknown;
+  created_at: number;
+  /** Where the event sits in its hash chain; null until the sealer reaches it. */
+  seal: { chain: string; pos: number; prev_hash: string; hash: string } | null;
+}
+
+/** Audit events oldest first, filtered, each with its seal. */
+export async function listAudit(ex: Executor, q: AuditQuery): Promise<AuditRecord[]> {
+  let query = ex.db
+    .selectFrom('audit_events as e')
+    .leftJoin('audit_seals as s', 's.seq', 'e.seq')
+    .selectAll('e')
+    .select(['s.chain', 's.pos', 's.prev_hash', 's.hash'])
+    .orderBy('e.seq', 'asc')
+    .limit(q.limit);
+  if (q.project_id !== undefined) query = query.where('e.project_id', '=', q.project_id);
+  if (q.subject_id !== undefined) query = query.where('e.subject_id', '=', q.subject_id);
+  if (q.actor !== undefined) query = query.where('e.actor', '=', q.actor);
+  if (q.action !== undefined) query = query.where('e.action', '=', q.action);
+  if (q.since !== undefined) query = query.where('e.created_at', '>=', q.since);
+  if (q.until !== undefined) query = query.where('e.created_at', '<', q.until);
+  if (q.after_seq !== undefined) query = query.where('e.seq', '>', q.after_seq);
   const rows = await query.execute();
   return rows.map((r) => ({
-    ...r,
+    seq: Number(r.seq),
+    project_id: r.project_id,
+    actor: r.actor,
+    action: r.action,
+    subject_type: r.subject_type,
+    subject_id: r.subject_id,
     before: r.before === null ? null : ex.json.read(r.before),
     after: r.after === null ? null : ex.json.read(r.after),
+    created_at: Number(r.created_at),
+    seal:
+      r.chain === null || r.pos === null ? null : { chain: r.chain, pos: Number(r.pos), prev_hash: r.prev_hash ?? '', hash: r.hash ?? '' },
   }));
 }

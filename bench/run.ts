@@ -12,6 +12,7 @@ import { runBatch, type BatchResult } from './batch.js';
 import { runClaims, type ClaimsOutcome } from './claims.js';
 import { runIngest, type IngestResult } from './ingest.js';
 import { runStats, type StatsResult } from './stats.js';
+import { runAuditBench, type AuditBenchResult } from './audit.js';
 import type { CpuReport } from './lib/cpu.js';
 import { loadBenchEnv, maskUrl } from './lib/env.js';
 import { BENCH_DIR, isStopping } from './lib/proc.js';
@@ -46,7 +47,7 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 log(`Tollgate ${VERSION} | ${machine.cores} cores (${machine.cpu}) | node ${machine.node} | load avg ${machine.loadAvgAtStart.join(' ')}`);
 log(`running ${env.only.join(', ')}; ${env.duration}s per measured run after ${env.warmup}s warm-up`);
 
-const results: { ingest?: IngestResult; batch?: BatchResult; claims?: ClaimsOutcome; stats?: StatsResult } = {};
+const results: { ingest?: IngestResult; batch?: BatchResult; claims?: ClaimsOutcome; stats?: StatsResult; audit?: AuditBenchResult } = {};
 const failures: Record<string, string> = {};
 const started = Date.now();
 /** One benchmark failing (a port, a database permission) must not lose the others' numbers. */
@@ -75,6 +76,10 @@ if (env.only.includes('claims')) {
 if (env.only.includes('stats')) {
   log("stats: Krippendorff's alpha, 100,000 units x 5 raters, 10% missing, nominal and interval…");
   results.stats = await attempt('stats', () => Promise.resolve(runStats()));
+}
+if (env.only.includes('audit')) {
+  log(`audit: writing ${env.auditEvents} audit events to SQLite, then sealing and verifying the chains…`);
+  results.audit = await attempt('audit', () => runAuditBench(env.auditEvents));
 }
 if (isStopping()) {
   log('interrupted: no results written');
@@ -146,6 +151,23 @@ if (results.stats) {
       `alpha ${a.level}: ${a.ratings} ratings, median of 5 warm runs ${a.ms.toFixed(0)} ms, cold ${a.coldMs.toFixed(0)} ms, alpha ${a.value.toFixed(4)}`,
     );
   }
+}
+
+if (results.audit) {
+  const a = results.audit;
+  // Target: a million events verified within a minute, so a nightly check of a busy trail is cheap.
+  rows.push([
+    `audit verify, ${fmt(a.events)} events, SQLite (events/s)`,
+    fmt(a.verifyPerSec),
+    '-',
+    '-',
+    '>= 16,667/s',
+    status(a.verifyPerSec >= 1_000_000 / 60),
+  ]);
+  rows.push([`audit seal, ${fmt(a.events)} events, SQLite (events/s)`, fmt(a.sealPerSec), '-', '-', '-', '-']);
+  notes.push(
+    `audit: ${fmt(a.events)} events over ${a.chains} chains; sealed in ${a.sealSeconds.toFixed(1)} s, verified in ${a.verifySeconds.toFixed(1)} s (${a.ok ? 'intact' : 'BROKEN'}); writing them took ${a.insertSeconds.toFixed(1)} s`,
+  );
 }
 
 const cpuLine = (name: string, c: CpuReport | undefined) =>

@@ -8,8 +8,8 @@ function num(name: string, fallback: number, min: number): number {
   return n;
 }
 
-export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats';
-export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats'];
+export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats' | 'audit';
+export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats', 'audit'];
 
 function only(): BenchName[] {
   const raw = process.env.BENCH_ONLY;
@@ -39,6 +39,8 @@ export interface BenchEnv {
   trace: boolean;
   claimsReanalyze: boolean;
   claimsSetupSql: string | undefined;
+  /** Audit events written, sealed and verified by the audit benchmark. */
+  auditEvents: number;
 }
 
 export function loadBenchEnv(): BenchEnv {
@@ -58,6 +60,7 @@ export function loadBenchEnv(): BenchEnv {
     trace: process.env.BENCH_TRACE === '1',
     claimsReanalyze: process.env.BENCH_CLAIMS_REANALYZE === '1',
     claimsSetupSql: process.env.BENCH_CLAIMS_SETUP_SQL || undefined,
+    auditEvents: num('BENCH_AUDIT_EVENTS', 1_000_000, 1000),
   };
 }
 

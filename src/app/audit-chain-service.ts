@@ -55,11 +55,13 @@ export async function sealAudit(store: Store, now: number, limit = SEAL_BATCH): 
       heads.set(chain, { pos, hash });
     }
     await insertSeals(tx, seals);
-    // Everything visible above the mark is sealed now (when the batch was not full); events old
-    // enough that no transaction can still be writing them are behind us for good.
-    if (events.length < limit) {
-      const settled = await lastSeqCreatedBy(tx, low, now - SEAL_SAFETY_MS);
-      if (settled !== null) await setLowWater(tx, settled);
+    // Every visible event above the mark is sealed now, up to the batch's last one (all of them
+    // when the batch was not full); events old enough that no transaction can still be writing
+    // them are behind us for good, so the mark moves up to the older of the two.
+    const settled = await lastSeqCreatedBy(tx, low, now - SEAL_SAFETY_MS);
+    if (settled !== null) {
+      const mark = events.length < limit ? settled : Math.min(settled, events.at(-1)!.seq);
+      if (mark > low) await setLowWater(tx, mark);
     }
     return seals.length;
   });

@@ -20,8 +20,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'tollgate' } });
+/**
+ * Secrets never reach the logs: request logs carry no headers by default, and should one be
+ * logged (a plugin, a debug serializer) its credentials are censored here as well.
+ */
+export const LOG_REDACTIONS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'key',
+  'password',
+  '*.key',
+  '*.password',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, base: { service: 'tollgate' }, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /** Opens the store, migrates, bootstraps the admin key, listens, and runs the scheduler. */

@@ -10,6 +10,7 @@ import * as m008 from './migrations/008-comparisons.js';
 import * as m009 from './migrations/009-calibration.js';
 import * as m010 from './migrations/010-reviewer-quality.js';
 import * as m011 from './migrations/011-audit-chain.js';
+import * as m012 from './migrations/012-key-lifecycle.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '009-calibration': m009,
   '010-reviewer-quality': m010,
   '011-audit-chain': m011,
+  '012-key-lifecycle': m012,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -130,6 +130,12 @@ export interface ApiKeysTable {
   created_at: number;
   created_by: string;
   revoked_at: number | null;
+  /** After this instant the key no longer authenticates; null: no expiry. */
+  expires_at: number | null;
+  /** Recorded at most once a minute per server. */
+  last_used_at: number | null;
+  /** The key that replaced this one, when it was rotated. */
+  rotated_to: string | null;
 }
 
 export interface AuditEventsTable {

@@ -109,4 +109,21 @@ describe('tollgate audit', () => {
       expect(bad.stderr).toContain('must be an Ed25519 public key');
     },
   );
+
+  it('creates keys that expire and rotates them from the console', { timeout: 60_000 }, async () => {
+    const expires = new Date(Date.now() + 86_400_000).toISOString();
+    const created = await tollgate(['keys', 'create', '--role', 'viewer', '--name', 'dashboard', '--expires-at', expires, '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; key: string };
+    const past = await tollgate(['keys', 'create', '--role', 'viewer', '--expires-at', '2020-01-01T00:00:00Z']);
+    expect(past.code).toBe(1);
+    expect(past.stderr).toContain('expires_at: must be a date-time in the future');
+    const rotated = await tollgate(['keys', 'rotate', key.id, '--grace', '60']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/^tg_\S+\n$/);
+    expect(rotated.stderr).toMatch(new RegExp(`^key ${key.id} replaced by \\S+; the old key works until `));
+    const twice = await tollgate(['keys', 'rotate', key.id]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('TG_CONFLICT');
+  });
 });

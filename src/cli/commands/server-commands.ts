@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../app/context.js';
 import { ROLES, type Role } from '../../core/types.js';
 import { CliError } from '../cli-error.js';
+import { intArg } from './option-parsers.js';
 
 // The server stack (Fastify, Kysely, database drivers) is imported only by the commands that
 // need it, so the client commands, which most people run, start fast.
@@ -68,8 +69,9 @@ export function registerServerCommands(program: Command): void {
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--project <id>', 'restrict the key to one project')
     .option('--name <name>', 'who or what will use the key')
+    .option('--expires-at <time>', 'when the key stops working (ISO 8601, in the future); default: never')
     .option('--json', 'print the key record as JSON')
-    .action(async (opts: { role: string; project?: string; name?: string; json?: boolean }) => {
+    .action(async (opts: { role: string; project?: string; name?: string; expiresAt?: string; json?: boolean }) => {
       if (!(ROLES as readonly string[]).includes(opts.role))
         throw new CliError(`--role must be one of ${ROLES.join(', ')}, got "${opts.role}"`);
       const { createKey } = await import('../../app/key-service.js');
@@ -78,6 +80,7 @@ export function registerServerCommands(program: Command): void {
           role: opts.role as Role,
           ...(opts.project === undefined ? {} : { project_id: opts.project }),
           ...(opts.name === undefined ? {} : { name: opts.name }),
+          ...(opts.expiresAt === undefined ? {} : { expires_at: opts.expiresAt }),
         });
         process.stdout.write(
           opts.json
@@ -88,6 +91,27 @@ export function registerServerCommands(program: Command): void {
           process.stderr.write(
             `created ${created.role} key ${created.id}${created.project_id ? ` for project ${created.project_id}` : ''}; it is shown only once\n`,
           );
+      });
+    });
+
+  keys
+    .command('rotate <key-id>')
+    .description('Replace a key with a fresh one of the same role, project and name (printed once)')
+    .option('--grace <seconds>', 'how long the old key keeps working (default 0)', intArg(0))
+    .action(async (keyId: string, opts: { grace?: number }) => {
+      const { rotateKey, KeyAuthenticator } = await import('../../app/key-service.js');
+      await withStore(async (ctx) => {
+        const r = await rotateKey(
+          ctx,
+          CONSOLE,
+          keyId,
+          opts.grace === undefined ? {} : { grace_seconds: opts.grace },
+          new KeyAuthenticator(ctx),
+        );
+        process.stdout.write(`${r.created.key}\n`);
+        process.stderr.write(
+          `key ${keyId} replaced by ${r.created.id}; the old key ${opts.grace ? `works until ${new Date(r.old.expires_at ?? 0).toISOString()}` : 'stopped working'}; the new key is shown only once\n`,
+        );
       });
     });
 

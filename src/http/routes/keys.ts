@@ -1,13 +1,19 @@
 import type { TypedApp } from '../typed-app.js';
 import { Type } from 'typebox';
-import { createKey, listKeys, revokeKey, type KeyAuthenticator, type KeyInfo } from '../../app/key-service.js';
+import { createKey, listKeys, revokeKey, rotateKey, type KeyAuthenticator, type KeyInfo } from '../../app/key-service.js';
 import type { AppContext } from '../../app/context.js';
 import { principalOf } from '../auth.js';
 import { errorResponses } from '../schemas/common.js';
-import { ApiKeyInfo, CreateKeyBody, CreatedKey } from '../schemas/key.js';
+import { ApiKeyInfo, CreateKeyBody, CreatedKey, RotateKeyBody } from '../schemas/key.js';
 import { iso, isoOrNull } from '../present.js';
 
-const present = (k: KeyInfo) => ({ ...k, created_at: iso(k.created_at), revoked_at: isoOrNull(k.revoked_at) });
+const present = (k: KeyInfo) => ({
+  ...k,
+  created_at: iso(k.created_at),
+  revoked_at: isoOrNull(k.revoked_at),
+  expires_at: isoOrNull(k.expires_at),
+  last_used_at: isoOrNull(k.last_used_at),
+});
 
 export function registerKeyRoutes(app: TypedApp, ctx: AppContext, auth: KeyAuthenticator): void {
   app.post(
@@ -49,5 +55,27 @@ export function registerKeyRoutes(app: TypedApp, ctx: AppContext, auth: KeyAuthe
       },
     },
     async (req) => present(await revokeKey(ctx, principalOf(req), req.params.key_id, auth)),
+  );
+  app.post(
+    '/v1/keys/:key_id/rotate',
+    {
+      // An empty POST rotates with the defaults.
+      preValidation: (req, _reply, done) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+        done();
+      },
+      schema: {
+        tags: ['keys'],
+        summary:
+          'Replace a key with a fresh one of the same role, project and name (admin; shown once); the old key works for grace_seconds more, then expires',
+        params: Type.Object({ key_id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        body: RotateKeyBody,
+        response: { 201: Type.Object({ old: ApiKeyInfo, new: CreatedKey }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const r = await rotateKey(ctx, principalOf(req), req.params.key_id, req.body, auth);
+      return reply.code(201).send({ old: present(r.old), new: { ...present(r.created), key: r.created.key } });
+    },
   );
 }

@@ -6,6 +6,22 @@ export const CreateKeyBody = Type.Object(
     role: RoleSchema,
     project_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Restrict the key to one project' })),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Who or what uses the key' })),
+    expires_at: Type.Optional(
+      Type.String({ format: 'date-time', description: 'When the key stops working (in the future); default: never' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RotateKeyBody = Type.Object(
+  {
+    grace_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 30 * 86_400,
+        description: 'How long the old key keeps working beside the new one (default 0: it stops at once)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -18,6 +34,9 @@ export const ApiKeyInfo = Type.Object({
   project_id: Nullable(Type.String()),
   created_at: Timestamp('Creation time'),
   revoked_at: Nullable(Timestamp('Revocation time')),
+  expires_at: Nullable(Timestamp('When the key stops (or stopped) working')),
+  last_used_at: Nullable(Timestamp('Last request with this key, to the minute')),
+  rotated_to: Nullable(Type.String({ description: 'The key that replaced this one' })),
 });
 
 export const CreatedKey = Type.Object({

@@ -40,7 +40,7 @@ describe.each(DIALECTS)('API key lifecycle: expiry, rotation, last use (%s)', (d
     expect(past.statusCode).toBe(400);
     expect(past.json().error.details.errors[0].path).toBe('expires_at');
 
-    const created = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', expires_at: inFuture(3_600_000) })).json() as KeyInfo;
+    const created = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', expires_at: inFuture(3_600_000) })).json<KeyInfo>();
     expect(created.expires_at).toBe(inFuture(3_600_000));
     expect((await whoami(created.key!)).statusCode).toBe(200);
     t.clock.advance(3_600_000);
@@ -53,13 +53,13 @@ describe.each(DIALECTS)('API key lifecycle: expiry, rotation, last use (%s)', (d
     const projectId = (await api.call('POST', '/v1/projects', admin, { name: 'P' })).json().id as string;
     const old = (
       await api.call('POST', '/v1/keys', admin, { role: 'ingest', project_id: projectId, name: 'checkout service' })
-    ).json() as KeyInfo;
+    ).json<KeyInfo>();
     const rotated = await api.call('POST', `/v1/keys/${old.id}/rotate`, admin, { grace_seconds: 600 });
     expect(rotated.statusCode, rotated.body).toBe(201);
-    const { old: before, new: fresh } = rotated.json() as {
+    const { old: before, new: fresh } = rotated.json<{
       old: KeyInfo;
       new: KeyInfo & { role: string; project_id: string; name: string };
-    };
+    }>();
     expect(fresh).toMatchObject({ role: 'ingest', project_id: projectId, name: 'checkout service', expires_at: null });
     expect(fresh.key).toMatch(/^tg_/);
     expect(before).toMatchObject({ rotated_to: fresh.id, expires_at: inFuture(600_000) });
@@ -88,8 +88,8 @@ describe.each(DIALECTS)('API key lifecycle: expiry, rotation, last use (%s)', (d
   });
 
   it('records when each key was last used, to the minute', async () => {
-    const viewer = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'dashboard' })).json() as KeyInfo;
-    const unused = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'spare' })).json() as KeyInfo;
+    const viewer = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'dashboard' })).json<KeyInfo>();
+    const unused = (await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'spare' })).json<KeyInfo>();
     await whoami(viewer.key!);
     const seen = async (id: string) => {
       // The write is off the request's path: wait for it to land.

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, type Permission } from '../../src/core/access/permissions.js';
 import { ROLES, type Role } from '../../src/core/types.js';
 import { countRows, DIALECTS, openTestStore, type TableName, type TestStore } from '../support/stores.js';
-import { testApi, type TestApi } from '../support/http.js';
+import { ROOT, testApi, type TestApi } from '../support/http.js';
+import { createKey } from '../../src/app/key-service.js';
+import { buildOpenApiDocument } from '../../src/http/openapi/openapi-build.js';
 
 /**
  * Least privilege on every route, as one table: which roles may call it. The table is written
@@ -36,34 +38,57 @@ interface Ctx {
    * they claim one; other readers take the shared item.
    */
   readableItem(): Promise<string>;
+  /** `key:<id>`: who this key is in judgments and standings. */
+  actor: string;
+  /** An item this key may read whose outcome is decided (a finished event stream). */
+  decidedItem(): Promise<string>;
+  /** An open calibration session on the shared item with this key as its member. */
+  session(): Promise<string>;
+  /** An item with a gold answer, for the routes that change or remove one. */
+  goldItem(): Promise<string>;
 }
 
 interface RouteCase {
   route: string;
+  /** The operation as the OpenAPI document names it: every documented operation must have a row. */
+  endpoint: string;
   permission: Permission;
   allowed: Role[];
   ok: number;
-  send(c: Ctx): Promise<LightMyRequestResponse>;
+  /** Makes what the call needs (a session, a key to revoke), before the refused-call snapshot. */
+  setup?(c: Ctx): Promise<string>;
+  send(c: Ctx, made: string): Promise<LightMyRequestResponse>;
 }
 
 const ROUTES: RouteCase[] = [
   {
     route: 'POST /v1/keys',
+    endpoint: 'POST /v1/keys',
     permission: 'keys:manage',
     allowed: ['admin'],
     ok: 201,
     send: (c) => c.api.call('POST', '/v1/keys', c.key, { role: 'viewer', name: 'made' }),
   },
-  { route: 'GET /v1/keys', permission: 'keys:manage', allowed: ['admin'], ok: 200, send: (c) => c.api.call('GET', '/v1/keys', c.key) },
   {
-    route: 'DELETE /v1/keys/:id',
+    route: 'GET /v1/keys',
+    endpoint: 'GET /v1/keys',
     permission: 'keys:manage',
     allowed: ['admin'],
     ok: 200,
-    send: async (c) => c.api.call('DELETE', `/v1/keys/${await c.spareKeyId()}`, c.key),
+    send: (c) => c.api.call('GET', '/v1/keys', c.key),
+  },
+  {
+    route: 'DELETE /v1/keys/:id',
+    endpoint: 'DELETE /v1/keys/{key_id}',
+    permission: 'keys:manage',
+    allowed: ['admin'],
+    ok: 200,
+    setup: (c) => c.spareKeyId(),
+    send: (c, id) => c.api.call('DELETE', `/v1/keys/${id}`, c.key),
   },
   {
     route: 'POST /v1/projects',
+    endpoint: 'POST /v1/projects',
     permission: 'projects:create',
     allowed: CONFIGURERS,
     ok: 201,
@@ -71,6 +96,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET /v1/projects',
+    endpoint: 'GET /v1/projects',
     permission: 'projects:read',
     allowed: READERS,
     ok: 200,
@@ -78,6 +104,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET /v1/projects/:id',
+    endpoint: 'GET /v1/projects/{project_id}',
     permission: 'projects:read',
     allowed: READERS,
     ok: 200,
@@ -85,6 +112,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'PUT policy',
+    endpoint: 'PUT /v1/projects/{project_id}/policy',
     permission: 'projects:configure',
     allowed: CONFIGURERS,
     ok: 200,
@@ -92,6 +120,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'PUT rubric',
+    endpoint: 'PUT /v1/projects/{project_id}/rubric',
     permission: 'projects:configure',
     allowed: CONFIGURERS,
     ok: 200,
@@ -99,6 +128,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET policy versions',
+    endpoint: 'GET /v1/projects/{project_id}/policy/versions',
     permission: 'projects:read',
     allowed: READERS,
     ok: 200,
@@ -106,6 +136,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET rubric versions',
+    endpoint: 'GET /v1/projects/{project_id}/rubric/versions',
     permission: 'projects:read',
     allowed: READERS,
     ok: 200,
@@ -113,6 +144,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST items',
+    endpoint: 'POST /v1/projects/{project_id}/items',
     permission: 'items:create',
     allowed: INGESTERS,
     ok: 201,
@@ -120,6 +152,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST items/batch',
+    endpoint: 'POST /v1/projects/{project_id}/items/batch',
     permission: 'items:create',
     allowed: INGESTERS,
     ok: 200,
@@ -127,6 +160,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET items',
+    endpoint: 'GET /v1/projects/{project_id}/items',
     permission: 'items:read',
     allowed: READERS,
     ok: 200,
@@ -134,6 +168,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET /v1/items/:id',
+    endpoint: 'GET /v1/items/{item_id}',
     permission: 'items:read',
     allowed: READERS,
     ok: 200,
@@ -141,6 +176,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST tasks/claim',
+    endpoint: 'POST /v1/projects/{project_id}/tasks/claim',
     permission: 'tasks:work',
     allowed: WORKERS,
     ok: 200,
@@ -148,6 +184,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST tasks/:id/renew',
+    endpoint: 'POST /v1/tasks/{task_id}/renew',
     permission: 'tasks:work',
     allowed: WORKERS,
     ok: 200,
@@ -155,6 +192,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST tasks/:id/release',
+    endpoint: 'POST /v1/tasks/{task_id}/release',
     permission: 'tasks:work',
     allowed: WORKERS,
     ok: 200,
@@ -162,6 +200,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST tasks/:id/judgments',
+    endpoint: 'POST /v1/tasks/{task_id}/judgments',
     permission: 'tasks:work',
     allowed: WORKERS,
     ok: 201,
@@ -169,6 +208,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST escalate',
+    endpoint: 'POST /v1/tasks/{task_id}/escalate',
     permission: 'tasks:work',
     allowed: WORKERS,
     ok: 200,
@@ -176,6 +216,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET audit',
+    endpoint: 'GET /v1/projects/{project_id}/audit',
     permission: 'audit:read',
     allowed: CONFIGURERS,
     ok: 200,
@@ -183,6 +224,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST policy/backtest',
+    endpoint: 'POST /v1/projects/{project_id}/policy/backtest',
     permission: 'projects:configure',
     allowed: CONFIGURERS,
     ok: 200,
@@ -190,6 +232,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'PUT guidelines',
+    endpoint: 'PUT /v1/projects/{project_id}/guidelines',
     permission: 'projects:configure',
     allowed: CONFIGURERS,
     ok: 200,
@@ -197,6 +240,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET guidelines',
+    endpoint: 'GET /v1/projects/{project_id}/guidelines',
     permission: 'projects:read',
     allowed: READERS,
     ok: 200,
@@ -204,6 +248,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET guidelines/versions',
+    endpoint: 'GET /v1/projects/{project_id}/guidelines/versions',
     permission: 'projects:read',
     allowed: READERS,
     ok: 200,
@@ -211,6 +256,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET judgments/outdated',
+    endpoint: 'GET /v1/projects/{project_id}/judgments/outdated',
     permission: 'items:read',
     allowed: READERS,
     ok: 200,
@@ -218,6 +264,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'PUT gold',
+    endpoint: 'PUT /v1/items/{item_id}/gold',
     permission: 'projects:configure',
     allowed: CONFIGURERS,
     ok: 200,
@@ -225,6 +272,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET gold',
+    endpoint: 'GET /v1/projects/{project_id}/gold',
     permission: 'reviewers:assess',
     allowed: CONFIGURERS,
     ok: 200,
@@ -232,6 +280,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST comparisons',
+    endpoint: 'POST /v1/projects/{project_id}/comparisons',
     permission: 'items:create',
     allowed: INGESTERS,
     ok: 201,
@@ -240,6 +289,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST calibrations',
+    endpoint: 'POST /v1/projects/{project_id}/calibrations',
     permission: 'projects:configure',
     allowed: CONFIGURERS,
     ok: 201,
@@ -248,6 +298,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET queues',
+    endpoint: 'GET /v1/projects/{project_id}/queues',
     permission: 'projects:read',
     allowed: READERS,
     ok: 200,
@@ -255,6 +306,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET outcome',
+    endpoint: 'GET /v1/items/{item_id}/outcome',
     permission: 'outcomes:read',
     allowed: ALL,
     // The item is under review: allowed callers hear that it is pending.
@@ -263,6 +315,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET stats/agreement',
+    endpoint: 'GET /v1/projects/{project_id}/stats/agreement',
     permission: 'stats:read',
     allowed: STATS_READERS,
     ok: 200,
@@ -270,6 +323,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET stats/labels',
+    endpoint: 'GET /v1/projects/{project_id}/stats/labels',
     permission: 'stats:read',
     allowed: STATS_READERS,
     ok: 200,
@@ -277,13 +331,153 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET stats/reviewers',
+    endpoint: 'GET /v1/projects/{project_id}/stats/reviewers',
     permission: 'reviewers:assess',
     allowed: CONFIGURERS,
     ok: 200,
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/reviewers`, c.key),
   },
+  {
+    route: 'DELETE gold',
+    endpoint: 'DELETE /v1/items/{item_id}/gold',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.goldItem(),
+    send: (c, item) => c.api.call('DELETE', `/v1/items/${item}/gold`, c.key),
+  },
+  {
+    route: 'POST authored gold',
+    endpoint: 'POST /v1/projects/{project_id}/gold',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 201,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/gold`, c.key, { item: { input: 'q', output: 'a' }, verdict: 'approve' }),
+  },
+  {
+    route: 'GET calibration',
+    endpoint: 'GET /v1/calibrations/{session_id}',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    setup: (c) => c.session(),
+    send: (c, session) => c.api.call('GET', `/v1/calibrations/${session}`, c.key),
+  },
+  {
+    route: 'GET calibration next',
+    endpoint: 'GET /v1/calibrations/{session_id}/next',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 200,
+    setup: (c) => c.session(),
+    send: (c, session) => c.api.call('GET', `/v1/calibrations/${session}/next`, c.key),
+  },
+  {
+    route: 'POST calibration judgments',
+    endpoint: 'POST /v1/calibrations/{session_id}/judgments',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 201,
+    setup: (c) => c.session(),
+    send: (c, session) => c.api.call('POST', `/v1/calibrations/${session}/judgments`, c.key, { item_id: c.itemId, verdict: 'approve' }),
+  },
+  {
+    route: 'POST calibration close',
+    endpoint: 'POST /v1/calibrations/{session_id}/close',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.session(),
+    send: (c, session) => c.api.call('POST', `/v1/calibrations/${session}/close`, c.key),
+  },
+  {
+    route: 'GET calibration report',
+    endpoint: 'GET /v1/calibrations/{session_id}/report',
+    permission: 'reviewers:assess',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.session(),
+    send: (c, session) => c.api.call('GET', `/v1/calibrations/${session}/report`, c.key),
+  },
+  {
+    route: 'GET item events',
+    endpoint: 'GET /v1/items/{item_id}/events',
+    permission: 'outcomes:read',
+    allowed: ALL,
+    // The item is decided, so the stream carries its last event and ends.
+    ok: 200,
+    send: async (c) => c.api.call('GET', `/v1/items/${await c.decidedItem()}/events`, c.key),
+  },
+  {
+    route: 'GET audit export',
+    endpoint: 'GET /v1/projects/{project_id}/audit/export',
+    permission: 'audit:read',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/audit/export`, c.key),
+  },
+  {
+    route: 'GET audit verify',
+    endpoint: 'GET /v1/projects/{project_id}/audit/verify',
+    permission: 'audit:read',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/audit/verify`, c.key),
+  },
+  {
+    route: 'GET reviewers/me',
+    endpoint: 'GET /v1/projects/{project_id}/reviewers/me',
+    permission: 'tasks:work',
+    allowed: WORKERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/reviewers/me`, c.key),
+  },
+  {
+    route: 'GET reviewers/standing',
+    endpoint: 'GET /v1/projects/{project_id}/reviewers/standing',
+    permission: 'reviewers:assess',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/reviewers/standing`, c.key),
+  },
+  {
+    route: 'PUT reviewers standing',
+    endpoint: 'PUT /v1/projects/{project_id}/reviewers/{reviewer}/standing',
+    permission: 'reviewers:assess',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) =>
+      c.api.call('PUT', `/v1/projects/${c.projectId}/reviewers/key:someone/standing`, c.key, { status: 'active', reason: 'matrix' }),
+  },
+  {
+    route: 'POST keys rotate',
+    endpoint: 'POST /v1/keys/{key_id}/rotate',
+    permission: 'keys:manage',
+    allowed: ['admin'],
+    ok: 201,
+    setup: (c) => c.spareKeyId(),
+    send: (c, id) => c.api.call('POST', `/v1/keys/${id}/rotate`, c.key, {}),
+  },
+  {
+    route: 'GET stats/error-rate',
+    endpoint: 'GET /v1/projects/{project_id}/stats/error-rate',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/error-rate`, c.key),
+  },
 ];
 
+describe('the route table covers every documented operation', () => {
+  it('has one row per operation of the OpenAPI document, and no row for an operation that does not exist', async () => {
+    const doc = await buildOpenApiDocument('matrix');
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+      .filter((op) => op.includes(' /v1/'))
+      .sort();
+    expect(ROUTES.map((r) => r.endpoint).sort()).toEqual(operations);
+  });
+});
 describe('the route table matches permissions.ts', () => {
   it.each(ROUTES)('$route', (r) => {
     expect(ROLES.filter((role) => can(role, r.permission))).toEqual(r.allowed);
@@ -298,6 +492,8 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
   let otherTask: string;
   let itemId: string;
   const keys = new Map<Role, string>();
+  const keyIds = new Map<Role, string>();
+  let decidedItem: string;
 
   async function snapshot() {
     const count = (table: TableName) => countRows(t.store, table);
@@ -320,11 +516,23 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
     const res = await api.call('POST', '/v1/projects', admin, { name: 'Guarded', policy: POLICY });
     expect(res.statusCode).toBe(201);
     projectId = res.json<{ id: string }>().id;
+    // A decided item, for the event stream: captured first and judged by the admin before the rest.
+    await api.call('POST', `/v1/projects/${projectId}/items`, admin, ITEM);
+    const decided = (await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, admin, {})).json<{
+      task: { id: string };
+      item: { id: string };
+    }>();
+    await api.call('POST', `/v1/tasks/${decided.task.id}/judgments`, admin, { verdict: 'approve' });
+    decidedItem = decided.item.id;
     // Enough review work for every working role to claim a few tasks.
     const batch = await api.call('POST', `/v1/projects/${projectId}/items/batch`, admin, { items: Array.from({ length: 30 }, () => ITEM) });
     expect(batch.statusCode).toBe(200);
     itemId = batch.json<{ items: { id: string }[] }>().items[0]!.id;
-    for (const role of ALL) keys.set(role, await api.key(role));
+    for (const role of ALL) {
+      const created = await createKey(t.ctx, ROOT, { role });
+      keys.set(role, created.key);
+      keyIds.set(role, created.id);
+    }
     // A task leased to someone else, for the roles that are refused before any lease check.
     const other = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, await api.key('reviewer'), {});
     otherTask = other.json<{ task: { id: string } }>().task.id;
@@ -336,12 +544,34 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
 
   const ctxFor = (role: Role): Ctx => {
     const key = keys.get(role)!;
+    const actor = `key:${keyIds.get(role)!}`;
     return {
       api,
       projectId,
       role,
       key,
       itemId,
+      actor,
+      async decidedItem() {
+        if (role !== 'reviewer' && role !== 'expert') return decidedItem;
+        const claimed = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, key, {});
+        const { task, item } = claimed.json<{ task: { id: string }; item: { id: string } }>();
+        expect((await api.call('POST', `/v1/tasks/${task.id}/judgments`, key, { verdict: 'approve' })).statusCode).toBe(201);
+        return item.id;
+      },
+      async session() {
+        const res = await api.call('POST', `/v1/projects/${projectId}/calibrations`, admin, {
+          name: `for ${role}`,
+          item_ids: [itemId],
+          reviewers: [actor],
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json<{ id: string }>().id;
+      },
+      async goldItem() {
+        expect((await api.call('PUT', `/v1/items/${itemId}/gold`, admin, { verdict: 'approve' })).statusCode).toBe(200);
+        return itemId;
+      },
       async task() {
         if (!can(role, 'tasks:work')) return otherTask;
         const res = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, key, {});
@@ -364,16 +594,15 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
   describe.each(ROUTES)('$route', (r) => {
     it.each(ALL)('%s', async (role) => {
       const c = ctxFor(role);
+      const made = r.setup === undefined ? '' : await r.setup(c);
       if (r.allowed.includes(role)) {
-        const res = await r.send(c);
+        const res = await r.send(c, made);
         expect(res.statusCode, `${role} on ${r.route}: ${res.body.slice(0, 300)}`).toBe(r.ok);
         return;
       }
-      // Setup (a spare key to revoke) happens before the snapshot; only the refused call is measured.
-      const spare = r.route.startsWith('DELETE') ? await c.spareKeyId() : undefined;
-      const send = spare === undefined ? () => r.send(c) : () => api.call('DELETE', `/v1/keys/${spare}`, c.key);
+      // Setup happens before the snapshot; only the refused call is measured.
       const before = await snapshot();
-      const res = await send();
+      const res = await r.send(c, made);
       expect(res.statusCode, `${role} on ${r.route}: ${res.body.slice(0, 300)}`).toBe(403);
       expect(res.json()).toEqual({
         error: { code: 'TG_FORBIDDEN', message: expect.stringContaining(`role "${role}" may not`), details: { permission: r.permission } },
@@ -386,12 +615,18 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
     let projectB: string;
     let itemB: string;
     let taskB: string;
+    let sessionB: string;
+    let keyB: string;
 
     beforeAll(async () => {
       const res = await api.call('POST', '/v1/projects', admin, { name: 'Other', policy: POLICY });
       projectB = res.json<{ id: string }>().id;
       itemB = (await api.call('POST', `/v1/projects/${projectB}/items`, admin, ITEM)).json<{ id: string }>().id;
       taskB = (await api.call('POST', `/v1/projects/${projectB}/tasks/claim`, admin, {})).json<{ task: { id: string } }>().task.id;
+      sessionB = (
+        await api.call('POST', `/v1/projects/${projectB}/calibrations`, admin, { name: 'b', item_ids: [itemB], reviewers: ['key:x'] })
+      ).json<{ id: string }>().id;
+      keyB = (await createKey(t.ctx, ROOT, { role: 'viewer', project_id: projectB })).id;
     });
 
     it('a key scoped to project A finds nothing of project B (404), for every role', async () => {
@@ -444,6 +679,33 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['GET stats/agreement', () => api.call('GET', `/v1/projects/${projectB}/stats/agreement`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET stats/labels', () => api.call('GET', `/v1/projects/${projectB}/stats/labels`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET stats/reviewers', () => api.call('GET', `/v1/projects/${projectB}/stats/reviewers`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET stats/error-rate', () => api.call('GET', `/v1/projects/${projectB}/stats/error-rate`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['DELETE gold', () => api.call('DELETE', `/v1/items/${itemB}/gold`, key), 'TG_ITEM_NOT_FOUND'],
+          [
+            'POST authored gold',
+            () => api.call('POST', `/v1/projects/${projectB}/gold`, key, { item: { input: 'q', output: 'a' }, verdict: 'approve' }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET reviewers/me', () => api.call('GET', `/v1/projects/${projectB}/reviewers/me`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET reviewers/standing', () => api.call('GET', `/v1/projects/${projectB}/reviewers/standing`, key), 'TG_PROJECT_NOT_FOUND'],
+          [
+            'PUT reviewers standing',
+            () => api.call('PUT', `/v1/projects/${projectB}/reviewers/key:x/standing`, key, { status: 'suspended', reason: 'x' }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET audit export', () => api.call('GET', `/v1/projects/${projectB}/audit/export`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET audit verify', () => api.call('GET', `/v1/projects/${projectB}/audit/verify`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET calibration', () => api.call('GET', `/v1/calibrations/${sessionB}`, key), 'TG_NOT_FOUND'],
+          ['GET calibration next', () => api.call('GET', `/v1/calibrations/${sessionB}/next`, key), 'TG_NOT_FOUND'],
+          [
+            'POST calibration judgments',
+            () => api.call('POST', `/v1/calibrations/${sessionB}/judgments`, key, { item_id: itemB, verdict: 'approve' }),
+            'TG_NOT_FOUND',
+          ],
+          ['POST calibration close', () => api.call('POST', `/v1/calibrations/${sessionB}/close`, key), 'TG_NOT_FOUND'],
+          ['GET calibration report', () => api.call('GET', `/v1/calibrations/${sessionB}/report`, key), 'TG_NOT_FOUND'],
+          ['POST keys rotate', () => api.call('POST', `/v1/keys/${keyB}/rotate`, key, {}), 'TG_NOT_FOUND'],
+          ['DELETE key', () => api.call('DELETE', `/v1/keys/${keyB}`, key), 'TG_NOT_FOUND'],
         ];
         for (const [name, send, code] of cases) {
           const res = await send();

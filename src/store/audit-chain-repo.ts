@@ -1,24 +1,11 @@
 import { sql } from 'kysely';
 import type { AuditFacts } from '../core/audit/chain.js';
 import type { Executor } from './executor.js';
+import type { AuditCheckpointsTable, AuditSealsTable } from './schema.js';
 
-export interface SealRecord {
-  chain: string;
-  pos: number;
-  seq: number;
-  prev_hash: string;
-  hash: string;
-  sealed_at: number;
-}
-
-export interface CheckpointRecord {
-  chain: string;
-  pos: number;
-  hash: string;
-  signed_at: number;
-  key_id: string;
-  signature: string;
-}
+/** Rows as stored: a seal links one event into its chain; a checkpoint signs a chain's head. */
+export type SealRecord = AuditSealsTable;
+export type CheckpointRecord = AuditCheckpointsTable;
 
 const readEvent = (ex: Executor, r: { before: unknown; after: unknown }) => ({
   before: r.before === null ? null : ex.json.read(r.before),

@@ -1,3 +1,4 @@
+import type { AuditFacts } from '../core/audit/chain.js';
 import { insertRows } from './bulk-insert.js';
 import type { Executor } from './executor.js';
 
@@ -42,16 +43,7 @@ export interface AuditQuery {
   limit: number;
 }
 
-export interface AuditRecord {
-  seq: number;
-  project_id: string | null;
-  actor: string;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  before: unknown;
-  after: unknown;
-  created_at: number;
+export interface AuditRecord extends AuditFacts {
   /** Where the event sits in its hash chain; null until the sealer reaches it. */
   seal: { chain: string; pos: number; prev_hash: string; hash: string } | null;
 }

@@ -15,6 +15,8 @@ export interface ServerConfig {
   auditSigningKey: string | undefined;
   /** How often each chain head is signed, when a key is set. */
   auditCheckpointMs: number;
+  /** Failed authentications allowed per client address and per key each minute (0: no limit). */
+  authFailuresPerMinute: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -43,5 +45,6 @@ export function loadConfig(env: Env, cwd: string): ServerConfig {
     sweepIntervalMs: intFrom(env, 'TOLLGATE_SWEEP_INTERVAL_MS', 1000, 100, 3_600_000),
     auditSigningKey: env.TOLLGATE_AUDIT_SIGNING_KEY === '' ? undefined : env.TOLLGATE_AUDIT_SIGNING_KEY,
     auditCheckpointMs: intFrom(env, 'TOLLGATE_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400) * 1000,
+    authFailuresPerMinute: intFrom(env, 'TOLLGATE_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
   };
 }

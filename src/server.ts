@@ -69,6 +69,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     version: VERSION,
     bodyLimits: config.bodyLimits,
     logRequests: config.logLevel === 'debug' || config.logLevel === 'trace',
+    authFailuresPerMinute: config.authFailuresPerMinute,
   });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');

@@ -1,10 +1,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { KeyAuthenticator } from '../app/key-service.js';
 import type { AppContext } from '../app/context.js';
 import { installAuth } from './auth.js';
+import { AuthFailureLimiter } from './auth-limit.js';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.js';
 import { installErrorHandlers } from './error-handler.js';
 import { registerItemRoutes } from './routes/items.js';
@@ -33,7 +35,12 @@ export interface BuildAppOptions {
   bodyLimits?: BodyLimits;
   /** Log each request; off in tests and benchmarks. */
   logRequests?: boolean;
+  /** Failed authentications allowed per address and per key each minute; 0 turns the limit off. */
+  authFailuresPerMinute?: number;
 }
+
+/** Generous for a person mistyping, ruinous for a script guessing. */
+export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 30;
 
 const SHARED_SCHEMAS = [ErrorBody, CreateItemBody, Item, CaptureResult, Task, Judgment, Project];
 
@@ -66,14 +73,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Secure headers on every answer (nosniff, frame denial, a strict CSP, no referrer leaks);
+  // the API reference pages carry their own CSP for the scripts and styles they ship.
+  await app.register(helmet, { global: true });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   installErrorHandlers(app);
   // The API speaks JSON only. Fastify's built-in text/plain parser would hand a text body (what
   // fetch sends for a string body without a content type) to validation as "body must be object".
   app.removeContentTypeParser('text/plain');
   const keys = new KeyAuthenticator(opts.ctx);
-  installAuth(app, keys);
+  installAuth(app, keys, new AuthFailureLimiter(opts.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE));
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   registerSystemRoutes(app, opts.ctx, opts.version);

@@ -17,6 +17,18 @@ export interface ServerConfig {
   auditCheckpointMs: number;
   /** Failed authentications allowed per client address and per key each minute (0: no limit). */
   authFailuresPerMinute: number;
+  /** Which proxies to believe about the client's address (X-Forwarded-For): Fastify's `trustProxy`. */
+  trustProxy: boolean | string[];
+}
+
+/** `true`/`false`, or a comma-separated list of proxy addresses and CIDR ranges. */
+function trustProxyFrom(raw: string | undefined): boolean | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 type Env = Record<string, string | undefined>;
@@ -46,5 +58,6 @@ export function loadConfig(env: Env, cwd: string): ServerConfig {
     auditSigningKey: env.TOLLGATE_AUDIT_SIGNING_KEY === '' ? undefined : env.TOLLGATE_AUDIT_SIGNING_KEY,
     auditCheckpointMs: intFrom(env, 'TOLLGATE_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400) * 1000,
     authFailuresPerMinute: intFrom(env, 'TOLLGATE_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+    trustProxy: trustProxyFrom(env.TOLLGATE_TRUST_PROXY),
   };
 }

@@ -70,6 +70,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     bodyLimits: config.bodyLimits,
     logRequests: config.logLevel === 'debug' || config.logLevel === 'trace',
     authFailuresPerMinute: config.authFailuresPerMinute,
+    trustProxy: config.trustProxy,
   });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');

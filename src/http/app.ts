@@ -37,6 +37,8 @@ export interface BuildAppOptions {
   logRequests?: boolean;
   /** Failed authentications allowed per address and per key each minute; 0 turns the limit off. */
   authFailuresPerMinute?: number;
+  /** Fastify's `trustProxy`: which proxies' X-Forwarded-For gives the client's address. */
+  trustProxy?: boolean | string[];
 }
 
 /** Generous for a person mistyping, ruinous for a script guessing. */
@@ -53,6 +55,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: limits.item,
+    trustProxy: opts.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler(SHARED_SCHEMAS));

@@ -49,6 +49,26 @@ describe('hardening: failed-authentication limits and secure headers', () => {
     expect((await call(good, '10.2.0.1')).statusCode).toBe(200);
   });
 
+  it('counts the client behind a trusted proxy, not the proxy', async () => {
+    const proxied = await buildApp({ ctx: t.ctx, version: 'test', trustProxy: ['10.9.9.9'] });
+    await proxied.ready();
+    try {
+      const via = (key: string, client: string) =>
+        proxied.inject({
+          method: 'GET',
+          url: '/v1/projects',
+          headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': client },
+          remoteAddress: '10.9.9.9',
+        });
+      for (let i = 0; i < DEFAULT_AUTH_FAILURES_PER_MINUTE; i++) expect((await via(`tg_guess-${i}`, '192.0.2.7')).statusCode).toBe(401);
+      expect((await via('tg_guess-more', '192.0.2.7')).statusCode).toBe(429);
+      // Another client of the same proxy is unaffected.
+      expect((await via(good, '192.0.2.8')).statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('forgets failures after a minute', () => {
     let now = 0;
     const limiter = new AuthFailureLimiter(3, () => now);

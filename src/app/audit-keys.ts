@@ -6,26 +6,26 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
  * environment variable.
  */
 export function readPrivateKey(text: string, source: string): KeyObject {
-  try {
-    const key = text.trimStart().startsWith('-----BEGIN')
-      ? createPrivateKey(text)
-      : createPrivateKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'pkcs8' });
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`an ${key.asymmetricKeyType ?? 'unknown'} key`);
-    return key;
-  } catch (err) {
-    throw new Error(`${source} must be an Ed25519 private key (PEM, or base64 PKCS#8 DER): ${(err as Error).message}`);
-  }
+  return readEd25519(text, source, 'private');
 }
 
 export function readPublicKey(text: string, source: string): KeyObject {
+  return readEd25519(text, source, 'public');
+}
+
+function readEd25519(text: string, source: string, kind: 'private' | 'public'): KeyObject {
+  const der = kind === 'private' ? 'PKCS#8' : 'SPKI';
   try {
-    const key = text.trimStart().startsWith('-----BEGIN')
-      ? createPublicKey(text)
-      : createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
+    const pem = text.trimStart().startsWith('-----BEGIN');
+    const body = pem ? text : Buffer.from(text.trim(), 'base64');
+    const key =
+      kind === 'private'
+        ? createPrivateKey(pem ? text : { key: body as Buffer, format: 'der', type: 'pkcs8' })
+        : createPublicKey(pem ? text : { key: body as Buffer, format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`an ${key.asymmetricKeyType ?? 'unknown'} key`);
     return key;
   } catch (err) {
-    throw new Error(`${source} must be an Ed25519 public key (PEM, or base64 SPKI DER): ${(err as Error).message}`);
+    throw new Error(`${source} must be an Ed25519 ${kind} key (PEM, or base64 ${der} DER): ${(err as Error).message}`);
   }
 }
 

@@ -4,6 +4,18 @@ import { MIGRATION_NAMES, migrateToLatest, providerFor } from '../../src/store/m
 import { openStore, type Store } from '../../src/store/store.js';
 import { createTestDatabase, DIALECTS, type TestDb } from '../support/stores.js';
 
+/** A project and a passed item as the first schema stored them. */
+async function seedOldProjectAndItem(store: Store): Promise<void> {
+  await sql`insert into projects (id, name, policy_version, rubric_version, created_at, updated_at) values ('p1', 'old', 1, 1, 1, 1)`.execute(
+    store.db,
+  );
+  await sql`insert into items (id, project_id, input, output, metadata, tags, created_at, decision_action, decision_priority,
+    decision_rules, policy_version, required_reviews, outcome_status)
+    values ('i1', 'p1', '"in"', '"out"', '{}', '[]', 1, 'pass', 0, '{"matched_rules":[],"queue":null}', 1, 0, 'approved')`.execute(
+    store.db,
+  );
+}
+
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
   let db: TestDb;
   let store: Store;
@@ -35,14 +47,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     store = openStore(db.target);
     const migrator = new Migrator({ db: store.db, provider: providerFor(store.dialect) });
     expect((await migrator.migrateTo('001-initial')).error).toBeUndefined();
-    await sql`insert into projects (id, name, policy_version, rubric_version, created_at, updated_at) values ('p1', 'old', 1, 1, 1, 1)`.execute(
-      store.db,
-    );
-    await sql`insert into items (id, project_id, input, output, metadata, tags, created_at, decision_action, decision_priority,
-      decision_rules, policy_version, required_reviews, outcome_status)
-      values ('i1', 'p1', '"in"', '"out"', '{}', '[]', 1, 'pass', 0, '{"matched_rules":[],"queue":null}', 1, 0, 'approved')`.execute(
-      store.db,
-    );
+    await seedOldProjectAndItem(store);
 
     await sql`insert into tasks (id, project_id, item_id, kind, queue, status, priority, rubric_version, lease_owner, claim_count, created_at, updated_at)
       values ('t1', 'p1', 'i1', 'review', 'default', 'done', 50, 1, 'key:r', 1, 1, 2)`.execute(store.db);
@@ -65,14 +70,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     store = openStore(db.target);
     const migrator = new Migrator({ db: store.db, provider: providerFor(store.dialect) });
     expect((await migrator.migrateTo('009-calibration')).error).toBeUndefined();
-    await sql`insert into projects (id, name, policy_version, rubric_version, created_at, updated_at) values ('p1', 'old', 1, 1, 1, 1)`.execute(
-      store.db,
-    );
-    await sql`insert into items (id, project_id, input, output, metadata, tags, created_at, decision_action, decision_priority,
-      decision_rules, policy_version, required_reviews, outcome_status)
-      values ('i1', 'p1', '"in"', '"out"', '{}', '[]', 1, 'pass', 0, '{"matched_rules":[],"queue":null}', 1, 0, 'approved')`.execute(
-      store.db,
-    );
+    await seedOldProjectAndItem(store);
     await sql`insert into gold_answers (item_id, project_id, verdict, scores, note, created_at, created_by)
       values ('i1', 'p1', 'reject', '{"accuracy": 1}', 'agreed', 5, 'key:m')`.execute(store.db);
     expect((await migrateToLatest(store)).applied).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf('010-reviewer-quality')));

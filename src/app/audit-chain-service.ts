@@ -9,6 +9,7 @@ import {
   lastCheckpoint,
   lastSeqCreatedBy,
   listChains,
+  listProjectChains,
   listCheckpoints,
   listStaleUnsealed,
   listUnsealed,
@@ -83,7 +84,7 @@ export async function sealAll(store: Store, now: number): Promise<number> {
 export async function writeCheckpoints(store: Store, privateKey: KeyObject, now: number): Promise<number> {
   const id = keyId(publicKeyOf(privateKey));
   let written = 0;
-  for (const chain of await listChains(store)) {
+  for (const chain of await listProjectChains(store)) {
     const head = await chainHead(store, chain);
     if (head === undefined) continue;
     const last = await lastCheckpoint(store, chain, id);

@@ -1,4 +1,4 @@
-import { can, canSeeProject } from '../core/access/permissions.js';
+import { canSeeProject, isFrontline } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
 import type { Executor } from '../store/executor.js';
@@ -11,7 +11,7 @@ import { getItemRecord, type ItemRecord } from '../store/item-repo.js';
  * and a gold item served to one reviewer cannot be told from live work by looking around.
  */
 export function readsBlind(who: Principal): boolean {
-  return can(who.role, 'tasks:work') && !can(who.role, 'reviewers:assess');
+  return isFrontline(who.role);
 }
 
 export async function workedOn(ex: Executor, itemId: string, actor: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { assertCan, can } from '../core/access/permissions.js';
+import { assertCan, isFrontline } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { checkAgainstGold } from '../core/review/gold-check.js';
 import {
@@ -17,7 +17,16 @@ import type { Decision, PolicyDocument, Principal, Role } from '../core/types.js
 import { appendAudit } from '../store/audit-repo.js';
 import { pickNext } from '../store/claim-sql.js';
 import { inTransaction, type Executor } from '../store/executor.js';
-import { attemptProgress, getProbe, insertProbe, listGold, listGoldJudgments, servableGold, type GoldProbe } from '../store/gold-repo.js';
+import {
+  attemptProgress,
+  getProbe,
+  insertProbe,
+  isGoldItem,
+  listGold,
+  listGoldJudgments,
+  servableGold,
+  type GoldProbe,
+} from '../store/gold-repo.js';
 import { getItemRecord, insertItems, type ItemRecord } from '../store/item-repo.js';
 import { getProjectRow, getVersion } from '../store/project-repo.js';
 import { getStanding, listStandings, putStanding, type StandingRecord } from '../store/standing-repo.js';
@@ -30,12 +39,9 @@ import { compiledPolicy, dueAt } from './policy-loader.js';
 import { requireProject } from './project-service.js';
 import { isUniqueViolation } from './unique-retry.js';
 
-/**
- * Quality control applies to the people who do the work (`reviewer` and `expert` keys). Managers
- * and admins set the standard and are not held to a qualification of their own making.
- */
-export function heldToStanding(who: Principal): boolean {
-  return can(who.role, 'tasks:work') && !can(who.role, 'reviewers:assess');
+/** Quality control applies to the front line (`reviewer`, `expert`); see isFrontline. */
+function heldToStanding(who: Principal): boolean {
+  return isFrontline(who.role);
 }
 
 async function qualityOf(ctx: AppContext, ex: Executor, projectId: string): Promise<QualityConfig | undefined> {
@@ -377,47 +383,39 @@ export async function afterGoldJudgment(
   ctx: AppContext,
   tx: Executor,
   who: Principal,
-  projectId: string,
-  judgedItemId: string,
+  judged: Pick<ItemRecord, 'id' | 'project_id' | 'probe_of'>,
   now: number,
 ): Promise<AuditInput[]> {
   if (!heldToStanding(who)) return [];
-  const probe = await getProbe(tx, judgedItemId);
-  const quality = await qualityOf(ctx, tx, projectId);
+  const projectId = judged.project_id;
+  // On every judgment of the front line: the rules come from the cache (read in this
+  // transaction on a miss), so a project without quality rules pays no query here.
+  const quality = await ctx.standings.config(projectId, () => qualityOf(ctx, tx, projectId));
+  const probe = judged.probe_of === null ? undefined : await getProbe(tx, judged.id);
+  if (probe === undefined && (!quality?.pause || !(await isGoldItem(tx, judged.id)))) return [];
   const standing = effective(await getStanding(tx, projectId, who.actor, { forUpdate: true }), quality, projectId, who.actor);
 
   if (probe?.attempt_id != null) {
     if (standing.attempt_id !== probe.attempt_id) return []; // an attempt a manager has since replaced
     const items = standing.attempt_items ?? [];
     const stillGold = new Set((await listGold(tx, projectId, items)).map((g) => g.item_id));
-    const judged = await listGoldJudgments(tx, projectId, { reviewer: who.actor, attempt_id: probe.attempt_id });
-    const done = new Set(judged.map((j) => j.gold_item_id));
+    const answers = await listGoldJudgments(tx, projectId, { reviewer: who.actor, attempt_id: probe.attempt_id });
+    const done = new Set(answers.map((j) => j.gold_item_id));
     if (items.some((id) => stillGold.has(id) && !done.has(id))) return [];
     const score = scoreAttempt(
-      judged.map((j) => checkAgainstGold(j.expected, j.given).correct),
+      answers.map((j) => checkAgainstGold(j.expected, j.given).correct),
       standing.pass_accuracy ?? 1,
     );
     const what = standing.status === 'qualifying' ? 'qualification' : 'recalibration';
-    const result = `${score.correct}/${score.total} right on the ${what} set`;
-    const next: StandingRecord = score.passed
-      ? {
-          ...standing,
-          status: 'active',
-          reason: `passed: ${result} (at least ${standing.pass_accuracy} needed)`,
-          attempt_id: null,
-          attempt_items: null,
-          pass_accuracy: null,
-          since: now,
-        }
-      : {
-          ...standing,
-          status: 'suspended',
-          reason: `failed: ${result} (at least ${standing.pass_accuracy} needed)`,
-          attempt_id: null,
-          attempt_items: null,
-          pass_accuracy: null,
-          since: now,
-        };
+    const next: StandingRecord = {
+      ...standing,
+      status: score.passed ? 'active' : 'suspended',
+      reason: `${score.passed ? 'passed' : 'failed'}: ${score.correct}/${score.total} right on the ${what} set (at least ${standing.pass_accuracy} needed)`,
+      attempt_id: null,
+      attempt_items: null,
+      pass_accuracy: null,
+      since: now,
+    };
     return recordStanding(ctx, tx, next, 'system', now);
   }
 
@@ -516,7 +514,7 @@ async function knownReviewers(ex: Executor, projectId: string, quality: QualityC
     keyIds.length === 0
       ? []
       : (await ex.db.selectFrom('api_keys').select(['id', 'role']).where('id', 'in', keyIds).execute())
-          .filter((k) => !heldToStanding({ key_id: k.id, role: k.role as Role, project_id: null, actor: `key:${k.id}` }))
+          .filter((k) => !isFrontline(k.role as Role))
           .map((k) => `key:${k.id}`),
   );
   for (const j of judges)

@@ -27,7 +27,7 @@ import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js
 import { currentGuidelines } from './guideline-service.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
 import { listJudgmentFacts } from '../store/stats-repo.js';
-import { cancelProbeTasks, isGoldItem, listGoldJudgments } from '../store/gold-repo.js';
+import { cancelProbeTasks, listGoldJudgments } from '../store/gold-repo.js';
 import { checkAgainstGold } from '../core/review/gold-check.js';
 import { WORK_CONTEXTS } from './gold-service.js';
 import {
@@ -409,8 +409,7 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
         );
       }
     }
-    if (item.probe_of !== null || (await isGoldItem(tx, item.id)))
-      events.push(...(await afterGoldJudgment(ctx, tx, who, task.project_id, item.id, now)));
+    events.push(...(await afterGoldJudgment(ctx, tx, who, item, now)));
     await appendAudit(tx, events);
     await announceItemChange(tx, item.id);
     return { judgment, item };

@@ -65,7 +65,16 @@ export async function lastSeqCreatedBy(ex: Executor, after: number, before: numb
   return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
 }
 
-/** Every chain with a seal or an event. */
+/**
+ * The chains that can have heads: one per project, and '' for events outside any. Read from the
+ * small projects table, so signing checkpoints never scans the trail.
+ */
+export async function listProjectChains(ex: Executor): Promise<string[]> {
+  const rows = await ex.db.selectFrom('projects').select('id').orderBy('id').execute();
+  return ['', ...rows.map((r) => r.id)];
+}
+
+/** Every chain with a seal or an event (what a verification walks: it reads the whole trail anyway). */
 export async function listChains(ex: Executor): Promise<string[]> {
   const sealed = await ex.db.selectFrom('audit_seals').select('chain').distinct().execute();
   const events = await ex.db.selectFrom('audit_events').select('project_id').distinct().execute();

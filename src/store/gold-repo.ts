@@ -106,8 +106,18 @@ export async function listGoldJudgments(
   if (f.until !== undefined) q = q.where('j.created_at', '<', f.until);
   if (f.reviewer !== undefined) q = q.where('j.reviewer', '=', f.reviewer);
   if (f.attempt_id !== undefined) q = q.where('p.attempt_id', '=', f.attempt_id);
+  const contexts = f.contexts;
+  if (contexts !== undefined) {
+    const purposes = contexts.filter((c): c is ProbePurpose => c !== 'live');
+    q = q.where((eb) =>
+      eb.or([
+        ...(contexts.includes('live') ? [eb('p.purpose', 'is', null)] : []),
+        ...(purposes.length > 0 ? [eb('p.purpose', 'in', purposes)] : []),
+      ]),
+    );
+  }
   const rows = await q.orderBy('j.created_at').orderBy('j.id').execute();
-  const out: GoldJudgment[] = rows.map((r) => ({
+  return rows.map((r) => ({
     reviewer: r.reviewer,
     gold_item_id: r.gold_item_id,
     judged_item_id: r.judged_item_id,
@@ -125,7 +135,6 @@ export async function listGoldJudgments(
     },
     created_at: r.created_at,
   }));
-  return f.contexts === undefined ? out : out.filter((j) => f.contexts!.includes(j.context));
 }
 
 export async function isGoldItem(ex: Executor, itemId: string): Promise<boolean> {

@@ -56,6 +56,15 @@ export function assertCan(principal: Principal, permission: Permission): void {
   }
 }
 
+/**
+ * The front line: roles that work tasks but do not assess reviewers (`reviewer`, `expert`). They
+ * read blind (their own work only) and are held to a standing (qualification, pause); managers
+ * and admins, who set the standard, are neither.
+ */
+export function isFrontline(role: Role): boolean {
+  return can(role, 'tasks:work') && !can(role, 'reviewers:assess');
+}
+
 /** A project-scoped key sees only its project; to it, others do not exist. */
 export function canSeeProject(principal: Principal, projectId: string): boolean {
   return principal.project_id === null || principal.project_id === projectId;

@@ -1,6 +1,7 @@
 import { assertCan, can, canSeeProject } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { namedGoldItems } from '../core/review/quality.js';
+import { summarizeProblems } from '../core/policy/policy-validate.js';
 import { notGold } from '../store/gold-repo.js';
 import { validatePolicy } from '../core/policy/index.js';
 import { validateRubric } from '../core/rubric/index.js';
@@ -163,14 +164,7 @@ async function assertGoldSetsExist(ex: Executor, projectId: string, policy: Poli
   const errors = named
     .filter((n) => missing.has(n.id))
     .map((n) => ({ path: n.path, message: `"${n.id}" is not a gold item of this project` }));
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    throw new TollgateError(
-      'TG_INVALID_POLICY',
-      `${first.path}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : ''}`,
-      { errors },
-    );
-  }
+  if (errors.length > 0) throw new TollgateError('TG_INVALID_POLICY', summarizeProblems(errors), { errors });
 }
 
 export interface SaveWarning {

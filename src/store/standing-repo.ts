@@ -1,5 +1,7 @@
 import type { StandingStatus } from '../core/review/quality.js';
 import type { Executor } from './executor.js';
+import type { Selectable } from 'kysely';
+import type { ReviewerStandingsTable } from './schema.js';
 
 /** A reviewer's recorded standing in a project. No row: the project's initial standing applies. */
 export interface StandingRecord {
@@ -53,20 +55,7 @@ export async function putStanding(ex: Executor, s: StandingRecord): Promise<void
     .execute();
 }
 
-function fromRow(
-  ex: Executor,
-  r: {
-    project_id: string;
-    reviewer: string;
-    status: string;
-    reason: string;
-    attempt_id: string | null;
-    attempt_items: unknown;
-    pass_accuracy: number | null;
-    since: number;
-    updated_by: string;
-  },
-): StandingRecord {
+function fromRow(ex: Executor, r: Selectable<ReviewerStandingsTable>): StandingRecord {
   return {
     ...r,
     status: r.status as StandingStatus,

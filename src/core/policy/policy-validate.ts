@@ -195,7 +195,8 @@ function readRule(raw: unknown, at: string, names: Map<string, string>, problems
   return rule;
 }
 
-function summarize(problems: readonly ConditionProblem[]): string {
+/** One line for a list of problems: the first, and how many more. */
+export function summarizeProblems(problems: readonly ConditionProblem[]): string {
   const first = problems[0];
   if (first === undefined) return 'invalid policy';
   const head = first.path === '' ? first.message : `${first.path}: ${first.message}`;
@@ -269,7 +270,7 @@ export function validatePolicy(doc: unknown): PolicyDocument {
   }
 
   if (problems.list.length > 0) {
-    throw new TollgateError('TG_INVALID_POLICY', summarize(problems.list), { errors: problems.list });
+    throw new TollgateError('TG_INVALID_POLICY', summarizeProblems(problems.list), { errors: problems.list });
   }
   return policy;
 }

@@ -27,16 +27,52 @@ export interface RunningServer {
 export const LOG_REDACTIONS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
+  'headers["set-cookie"]',
+  'headers["x-csrf-token"]',
   'key',
   'password',
   '*.key',
   '*.password',
 ];
 
+/** Sign-in URLs carry the provider's authorization code and state in their query: logged without it. */
+export function loggableUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q >= 0 && url.startsWith('/auth/') ? `${url.slice(0, q)}?[redacted]` : url;
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, unknown>;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** Fastify's request serializer, with `loggableUrl`: a request log line never holds a sign-in code. */
+function serializeRequest(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: loggableUrl(req.url),
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const options = { level, base: { service: 'tollgate' }, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } };
+  const options = {
+    level,
+    base: { service: 'tollgate' },
+    redact: { paths: LOG_REDACTIONS, censor: '[redacted]' },
+    serializers: { req: serializeRequest },
+  };
   return destination === undefined ? pino(options) : pino(options, destination);
 }
 
@@ -46,7 +82,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const signingKey =
     config.auditSigningKey === undefined ? undefined : readPrivateKey(config.auditSigningKey, 'TOLLGATE_AUDIT_SIGNING_KEY');
   const store = openStore(config.store, { poolSize: config.pgPoolSize });
-  const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger });
+  const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger, originalKey: config.piiEncryptionKey ?? null });
   try {
     const { applied } = await migrateToLatest(store);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -71,6 +107,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     logRequests: config.logLevel === 'debug' || config.logLevel === 'trace',
     authFailuresPerMinute: config.authFailuresPerMinute,
     trustProxy: config.trustProxy,
+    sso: config.sso,
   });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');

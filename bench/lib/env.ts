@@ -8,8 +8,8 @@ function num(name: string, fallback: number, min: number): number {
   return n;
 }
 
-export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats' | 'audit';
-export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats', 'audit'];
+export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats' | 'audit' | 'redaction';
+export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats', 'audit', 'redaction'];
 
 function only(): BenchName[] {
   const raw = process.env.BENCH_ONLY;
@@ -41,6 +41,8 @@ export interface BenchEnv {
   claimsSetupSql: string | undefined;
   /** Audit events written, sealed and verified by the audit benchmark. */
   auditEvents: number;
+  /** Items captured per variant by the redaction benchmark. */
+  redactionItems: number;
 }
 
 export function loadBenchEnv(): BenchEnv {
@@ -61,6 +63,7 @@ export function loadBenchEnv(): BenchEnv {
     claimsReanalyze: process.env.BENCH_CLAIMS_REANALYZE === '1',
     claimsSetupSql: process.env.BENCH_CLAIMS_SETUP_SQL || undefined,
     auditEvents: num('BENCH_AUDIT_EVENTS', 1_000_000, 1000),
+    redactionItems: num('BENCH_REDACTION_ITEMS', 20_000, 1000),
   };
 }
 

@@ -9,7 +9,9 @@ import { getProjectRow } from '../store/project-repo.js';
 import { insertTasks, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
+import { projectProtection } from './data-protection-settings.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
+import { redactPayload } from '../core/data-protection/redact-item.js';
 import { requireProject } from './project-service.js';
 
 export interface CandidateInput {
@@ -87,6 +89,19 @@ export async function createComparison(
       }
     }
     if (input === undefined) throw invalid('input', 'is required when no candidate comes from a stored item');
+    // Inline text goes through the project's capture-time redaction like any captured item
+    // (stored candidates were redacted when captured). Their originals are not kept.
+    const { scanner, settings } = projectProtection(ctx, project);
+    let redactions: Record<string, number> | null = null;
+    let metadata = body.metadata ?? {};
+    if (scanner !== null && settings.redaction !== null) {
+      const fields = settings.redaction.fields;
+      const r = redactPayload(scanner, fields, { input, output: { candidates } as unknown as ItemOutput, metadata });
+      input = r.payload.input;
+      candidates.splice(0, candidates.length, ...(r.payload.output as unknown as { candidates: Candidate[] }).candidates);
+      metadata = r.payload.metadata;
+      if (Object.keys(r.counts).length > 0) redactions = r.counts;
+    }
 
     const now = ctx.clock();
     const overlap = body.overlap ?? 1;
@@ -101,7 +116,7 @@ export async function createComparison(
       model: null,
       model_version: null,
       confidence: null,
-      metadata: body.metadata ?? {},
+      metadata,
       tags: body.tags ?? [],
       external_id: body.external_id ?? null,
       created_at: now,
@@ -120,6 +135,8 @@ export async function createComparison(
       hold_deadline: null,
       hold_escalated_at: null,
       probe_of: null,
+      redactions,
+      purged: null,
     };
     const policy = await compiledPolicy(ctx, tx, projectId, project.policy_version);
     const tasks: TaskRecord[] = Array.from({ length: overlap }, () => ({

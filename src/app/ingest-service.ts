@@ -10,6 +10,11 @@ import { findItemsByExternalIds, insertItems, type ItemRecord } from '../store/i
 import { getProjectRow } from '../store/project-repo.js';
 import { insertTasks, type TaskRecord } from '../store/task-repo.js';
 import { auditEvent } from './audit.js';
+import { originalAad } from './data-protection-service.js';
+import { projectProtection } from './data-protection-settings.js';
+import { redactPayload } from '../core/data-protection/redact-item.js';
+import { sealOriginal } from '../core/data-protection/original-cipher.js';
+import { insertOriginals, type OriginalRow } from '../store/content-repo.js';
 import { CaptureCoalescer } from './capture-coalescer.js';
 import type { AppContext } from './context.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
@@ -88,6 +93,16 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   const project = await getProjectRow(tx, projectId);
   if (!project) throw new TollgateError('TG_PROJECT_NOT_FOUND', `project ${projectId} not found`);
   const policy = await compiledPolicy(ctx, tx, projectId, project.policy_version);
+  const protection = projectProtection(ctx, project);
+  const redaction = protection.settings.redaction;
+  if (redaction?.original === 'encrypt' && ctx.originalKey === null) {
+    // Storing the original in clear, or dropping what the project promised to keep, would both
+    // break the project's settings silently; the caller can retry once the key is configured.
+    throw new TollgateError(
+      'TG_ENCRYPTION_UNAVAILABLE',
+      `project ${projectId} keeps originals encrypted, and this server has no TOLLGATE_PII_ENCRYPTION_KEY`,
+    );
+  }
 
   const externalIds = [...new Set(entries.flatMap((e) => (e.submission.external_id === undefined ? [] : [e.submission.external_id])))];
   const existing = new Map((await findItemsByExternalIds(tx, projectId, externalIds)).map((i) => [i.external_id as string, i]));
@@ -103,14 +118,40 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   const fresh: ItemRecord[] = [];
   const tasks: TaskRecord[] = [];
   const audit: AuditEventInput[] = [];
-  for (const { actor, submission: s } of entries) {
-    const known = s.external_id === undefined ? undefined : existing.get(s.external_id);
+  const originals: OriginalRow[] = [];
+  for (const { actor, submission: sent } of entries) {
+    const known = sent.external_id === undefined ? undefined : existing.get(sent.external_id);
     if (known) {
       // The same external_id twice (a retry, or a duplicate within one batch) is one item.
       results.push({ item: known, created: false });
       continue;
     }
-    const item = buildItem(ctx.newId(), projectId, s, now, (facts) => evaluatePolicy(policy, facts, budget));
+    const id = ctx.newId();
+    let s = sent;
+    let redactions: Record<string, number> | null = null;
+    if (protection.scanner !== null && redaction !== null) {
+      const original = { input: sent.input, output: sent.output, metadata: sent.metadata ?? {} };
+      const r = redactPayload(protection.scanner, redaction.fields, original);
+      if (Object.keys(r.counts).length > 0) {
+        redactions = r.counts;
+        s = {
+          ...sent,
+          input: r.payload.input,
+          output: r.payload.output,
+          ...(sent.metadata === undefined ? {} : { metadata: r.payload.metadata }),
+        };
+        if (redaction.original === 'encrypt' && ctx.originalKey !== null) {
+          originals.push({
+            item_id: id,
+            project_id: projectId,
+            key_id: ctx.originalKey.id,
+            ciphertext: sealOriginal(ctx.originalKey, originalAad(projectId, id), JSON.stringify(original)),
+            created_at: now,
+          });
+        }
+      }
+    }
+    const item = { ...buildItem(id, projectId, s, now, (facts) => evaluatePolicy(policy, facts, budget)), redactions };
     fresh.push(item);
     if (item.external_id !== null) existing.set(item.external_id, item);
     results.push({ item, created: true });
@@ -127,12 +168,15 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
           action: item.decision.action,
           rules: item.decision.matched_rules.map((r) => r.name),
           policy_version: item.decision.policy_version,
+          // Counts only: the trail proves redaction happened without holding what was redacted.
+          ...(redactions === null ? {} : { redactions }),
         },
         created_at: now,
       }),
     );
   }
   await insertItems(tx, fresh);
+  await insertOriginals(tx, originals);
   await insertTasks(tx, tasks);
   if (budget !== undefined) await addBudgetUsage(tx, projectId, budget.added, windows);
   await appendAudit(tx, audit);
@@ -179,6 +223,8 @@ export function buildItem(
     hold_deadline: decision.hold === null ? null : now + decision.hold.timeout_seconds * 1000,
     hold_escalated_at: null,
     probe_of: null,
+    redactions: null,
+    purged: null,
   };
 }
 

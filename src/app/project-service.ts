@@ -16,15 +16,19 @@ import {
   insertVersion,
   listProjectRows,
   listVersions,
+  readDataProtectionColumn,
   type ProjectRecord,
   type VersionedDoc,
 } from '../store/project-repo.js';
 import { auditEvent } from './audit.js';
+import { assertUsable } from './data-protection-settings.js';
+import { hasDataProtection, parseDataProtection, type DataProtectionSettings } from '../core/data-protection/settings.js';
 import type { AppContext } from './context.js';
 
-export interface ProjectView extends Omit<ProjectRecord, 'policy_version' | 'rubric_version'> {
+export interface ProjectView extends Omit<ProjectRecord, 'policy_version' | 'rubric_version' | 'data_protection'> {
   policy: VersionedDoc<PolicyDocument>;
   rubric: VersionedDoc<RubricDocument>;
+  data_protection: DataProtectionSettings;
 }
 
 export interface CreateProjectInput {
@@ -32,6 +36,7 @@ export interface CreateProjectInput {
   description?: string;
   policy?: unknown;
   rubric?: unknown;
+  data_protection?: unknown;
 }
 
 const EMPTY_POLICY: PolicyDocument = { rules: [] };
@@ -43,9 +48,11 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
   // Validate before opening a transaction: a bad document changes nothing.
   const policy = input.policy === undefined ? EMPTY_POLICY : validatePolicy(input.policy);
   const rubric = input.rubric === undefined ? EMPTY_RUBRIC : validateRubric(input.rubric);
+  const protection = parseDataProtection(input.data_protection ?? null);
+  assertUsable(ctx, protection);
   const now = ctx.clock();
   const id = ctx.newId();
-  const row: ProjectRecord = {
+  const row = {
     id,
     name: input.name,
     description: input.description ?? null,
@@ -54,7 +61,8 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
     guideline_version: 0,
     created_at: now,
     updated_at: now,
-  };
+    data_protection: hasDataProtection(protection) ? ctx.store.json.write(protection) : null,
+  } satisfies ProjectRecord & { data_protection: string | null };
   await inTransaction(ctx.store, async (tx) => {
     // A new project has no gold items yet: its qualification and recalibration sets come later.
     await assertGoldSetsExist(tx, id, policy);
@@ -68,7 +76,7 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
         action: 'project.created',
         subject_type: 'project',
         subject_id: id,
-        after: { name: row.name, policy_version: 1, rubric_version: 1 },
+        after: { name: row.name, policy_version: 1, rubric_version: 1, ...(hasDataProtection(protection) ? { data_protection: protection } : {}) },
       }),
     ]);
   });
@@ -110,8 +118,8 @@ async function loadProjectView(ex: Executor, row: ProjectRecord): Promise<Projec
     getVersion<RubricDocument>(ex, 'rubric_versions', row.id, row.rubric_version),
   ]);
   if (!policy || !rubric) throw new TollgateError('TG_INTERNAL', `project ${row.id} lacks its current policy or rubric version`);
-  const { policy_version: _p, rubric_version: _r, ...rest } = row;
-  return { ...rest, policy, rubric };
+  const { policy_version: _p, rubric_version: _r, data_protection: _d, ...rest } = row;
+  return { ...rest, policy, rubric, data_protection: parseDataProtection(readDataProtectionColumn(ex, row)) };
 }
 
 type DocKind = 'policy' | 'rubric';

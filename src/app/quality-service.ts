@@ -517,6 +517,17 @@ async function knownReviewers(ex: Executor, projectId: string, quality: QualityC
           .filter((k) => !isFrontline(k.role as Role))
           .map((k) => `key:${k.id}`),
   );
+  // People signed in with single sign-on: the role of their latest session.
+  const signedIn = judges.flatMap((j) => (j.reviewer.startsWith('oidc:') ? [j.reviewer] : []));
+  if (signedIn.length > 0) {
+    const sessions = await ex.db
+      .selectFrom('sessions')
+      .select(['actor', 'role'])
+      .where('actor', 'in', signedIn)
+      .orderBy('created_at')
+      .execute();
+    for (const [actor, role] of new Map(sessions.map((r) => [r.actor, r.role]))) if (!isFrontline(role as Role)) exempt.add(actor);
+  }
   for (const j of judges)
     if (!rows.has(j.reviewer) && !exempt.has(j.reviewer)) rows.set(j.reviewer, effective(undefined, quality, projectId, j.reviewer));
   return [...rows.values()].sort((a, b) => a.reviewer.localeCompare(b.reviewer));

@@ -16,6 +16,7 @@ import {
 import { reviewerAgreement, smoothedAccuracy } from '../core/stats/index.js';
 import { validateScores } from '../core/rubric/index.js';
 import { inputText, outputText } from '../core/policy/item-path.js';
+import { isRecord } from '../core/json.js';
 import type { ItemOutput, JsonValue, Principal, RubricDocument, Verdict } from '../core/types.js';
 import { appendAudit, listAudit } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
@@ -46,7 +47,7 @@ import {
   type ExpiredLease,
   type TaskRecord,
 } from '../store/task-repo.js';
-import { auditEvent } from './audit.js';
+import { auditEvent, sha256Hex } from './audit.js';
 import { afterGoldJudgment, claimForStanding, type Assignment } from './quality-service.js';
 import type { AppContext } from './context.js';
 import type { SweepOutcome } from './lease-sweep.js';
@@ -347,7 +348,12 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
         action: 'judgment.submitted',
         subject_type: 'item',
         subject_id: task.item_id,
-        after: { judgment_id: judgment.id, task_id: taskId, verdict: judgment.verdict, ...(answer === null ? {} : { answer }) },
+        after: {
+          judgment_id: judgment.id,
+          task_id: taskId,
+          verdict: judgment.verdict,
+          ...(answer === null ? {} : { answer: auditedAnswer(answer as unknown as JsonValue) }),
+        },
         created_at: now,
       }),
     ];
@@ -529,4 +535,11 @@ function resolveComparison(item: ItemRecord, judgments: readonly JudgmentRecord[
     judgments.map((j) => j.answer as unknown as Ranking),
   );
   return { kind: 'resolved', status: 'approved', output: { order: r.order, points: r.points }, reason: r.reason };
+}
+
+/** The answer as the append-only trail keeps it: the choice itself, and a digest of any rationale (free text about the item). */
+function auditedAnswer(answer: JsonValue): JsonValue {
+  if (!isRecord(answer) || typeof answer['rationale'] !== 'string') return answer;
+  const { rationale, ...rest } = answer;
+  return { ...(rest as Record<string, JsonValue>), rationale_sha256: sha256Hex(rationale) };
 }

@@ -2,9 +2,12 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { sealAll, writeCheckpoints } from './audit-chain-service.js';
 import type { AppContext } from './context.js';
+import { applyRetention } from './data-protection-service.js';
 import { applyDueHolds } from './hold-service.js';
 import { returnExpiredLeases } from './review-service.js';
 import { applySlaBreaches } from './sla-service.js';
+
+const RETENTION_EVERY_MS = 60_000;
 
 export interface Scheduler {
   /** Runs one pass now (also what each tick does); resolves when it is done. */
@@ -14,7 +17,7 @@ export interface Scheduler {
 
 /**
  * The one background loop of a server: returns expired leases to the queue, applies queue SLA
- * breaches and hold timeouts, seals the audit trail and signs its checkpoints. Every server runs it; the work it does is guarded in the store (conditional
+ * breaches, hold timeouts and retention, seals the audit trail and signs its checkpoints. Every server runs it; the work it does is guarded in the store (conditional
  * updates, row locks), so with several servers on one PostgreSQL each lease and each timeout
  * is handled exactly once. Passes never overlap within a process, and the first runs at once,
  * so timeouts that fell due while the server was down apply on start.
@@ -26,6 +29,7 @@ export function startScheduler(
   let running: Promise<void> | undefined;
   let stopped = false;
   let lastCheckpoint = 0;
+  let lastRetention = 0;
 
   const pass = async (): Promise<void> => {
     try {
@@ -52,6 +56,17 @@ export function startScheduler(
       }
     } catch (err) {
       opts.logger.warn({ err }, 'hold timeout sweep failed');
+    }
+    try {
+      // Retention is measured in days: once a minute is prompt enough, and keeps the pass cheap.
+      const now = ctx.clock();
+      if (now - lastRetention >= RETENTION_EVERY_MS) {
+        lastRetention = now;
+        const { items } = await applyRetention(ctx);
+        if (items > 0) opts.logger.info({ items }, 'retention applied');
+      }
+    } catch (err) {
+      opts.logger.warn({ err }, 'retention pass failed');
     }
     try {
       // Last, so that the events the passes above wrote are sealed in the same pass.

@@ -331,10 +331,11 @@ export async function errorRate(ctx: AppContext, who: Principal, projectId: stri
     const c = classes.get(g.review_probability) ?? { errors: 0, fine: 0, awaiting: 0, notRouted: 0 };
     classes.set(g.review_probability, c);
     if (!g.reviewed) c.notRouted += g.count;
-    else if (g.outcome_status === 'pending' || g.outcome_status === 'timed_out') {
+    else if (g.outcome_status === 'pending' || g.outcome_status === 'timed_out' || g.outcome_status === 'withdrawn') {
+      // No human verdict: like an undecided item, it says nothing about the model's error rate.
       c.awaiting += g.count;
       if (g.outcome_status === 'pending') pendingReviews += g.count;
-      else timedOut += g.count;
+      else if (g.outcome_status === 'timed_out') timedOut += g.count;
     } else if (g.outcome_status === 'rejected' || g.outcome_status === 'corrected') c.errors += g.count;
     else c.fine += g.count;
   }

@@ -188,6 +188,28 @@ export interface JudgmentInput {
 
 export type DocumentKind = 'policy' | 'rubric';
 
+export interface DataProtection {
+  redaction: JsonObject | null;
+  retention: { days: number; action: string } | null;
+}
+
+export interface ErasureResult {
+  id: string | null;
+  dry_run: boolean;
+  items: number;
+  item_ids: string[];
+  selector_digest: string;
+}
+
+export interface ErasureRecord {
+  id: string;
+  selector_kind: string;
+  selector_digest: string;
+  items_erased: number;
+  requested_by: string;
+  created_at: string;
+}
+
 export interface FieldError {
   path: string;
   message: string;
@@ -296,6 +318,22 @@ export class TollgateClient {
 
   setStanding(projectId: string, reviewer: string, body: { status: string; reason: string }): Promise<ReviewerStanding> {
     return this.expect<ReviewerStanding>('PUT', `/v1/projects/${seg(projectId)}/reviewers/${seg(reviewer)}/standing`, body);
+  }
+
+  setDataProtection(projectId: string, document: JsonObject): Promise<DataProtection> {
+    return this.expect<DataProtection>('PUT', `/v1/projects/${seg(projectId)}/data-protection`, document);
+  }
+
+  erase(projectId: string, body: { external_id?: string; metadata?: JsonObject; dry_run?: boolean }): Promise<ErasureResult> {
+    return this.expect<ErasureResult>('POST', `/v1/projects/${seg(projectId)}/erasures`, body);
+  }
+
+  async listErasures(projectId: string): Promise<ErasureRecord[]> {
+    return (await this.expect<{ erasures: ErasureRecord[] }>('GET', `/v1/projects/${seg(projectId)}/erasures`)).erasures;
+  }
+
+  getOriginal(itemId: string): Promise<JsonObject> {
+    return this.expect<JsonObject>('GET', `/v1/items/${seg(itemId)}/original`);
   }
 
   async queueReport(projectId: string): Promise<QueueRow[]> {

@@ -4,6 +4,7 @@ import { registerServerCommands } from './commands/server-commands.js';
 import { registerClientCommands } from './commands/client-commands.js';
 import { registerStatsCommands } from './commands/stats-commands.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
+import { registerReportCommands } from './commands/report-commands.js';
 import { CliError } from './cli-error.js';
 
 const program = new Command()
@@ -17,6 +18,7 @@ registerServerCommands(program);
 registerClientCommands(program);
 registerStatsCommands(program);
 registerAuditCommands(program);
+registerReportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   TG_PAYLOAD_TOO_LARGE: 413,
   TG_UNAUTHENTICATED: 401,
   TG_FORBIDDEN: 403,
+  /** A state-changing request authenticated by the session cookie without its `x-csrf-token`. */
+  TG_CSRF_FAILED: 403,
+  /** A single sign-on callback that could not be completed (unknown or used sign-in, state, code, ID token). */
+  TG_SSO_FAILED: 401,
   TG_REVIEWER_SUSPENDED: 403,
   TG_NOT_FOUND: 404,
   TG_PROJECT_NOT_FOUND: 404,
@@ -19,6 +23,7 @@ export const ERROR_CODES = {
   TG_INVALID_RUBRIC: 422,
   TG_INVALID_JUDGMENT: 422,
   TG_INVALID_GUIDELINE: 422,
+  TG_INVALID_DATA_PROTECTION: 422,
   TG_INVALID_CURSOR: 400,
   TG_BATCH_TOO_LARGE: 413,
   TG_TASK_NOT_LEASED: 409,
@@ -33,6 +38,9 @@ export const ERROR_CODES = {
   TG_STATS_UNDEFINED: 422,
   TG_INTERNAL: 500,
   TG_STORE_UNAVAILABLE: 503,
+  /** The identity provider did not answer (discovery or token exchange). */
+  TG_SSO_UNAVAILABLE: 503,
+  TG_ENCRYPTION_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

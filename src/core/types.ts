@@ -23,7 +23,8 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const VERDICTS = ['approve', 'reject', 'correct'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-export const OUTCOME_STATUSES = ['pending', 'approved', 'rejected', 'corrected', 'timed_out'] as const;
+/** `withdrawn`: the item's content was erased (a data subject's request) before anyone decided it. */
+export const OUTCOME_STATUSES = ['pending', 'approved', 'rejected', 'corrected', 'timed_out', 'withdrawn'] as const;
 export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
 
 /** A chat message as OpenAI-compatible APIs shape it; extra fields are kept verbatim. */

@@ -4,11 +4,14 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { KeyAuthenticator } from '../app/key-service.js';
+import { DEFAULT_SESSION_TTL_SECONDS, SessionAuthenticator } from '../app/session-service.js';
+import { OidcSignIn, type SsoConfig } from '../app/sso-service.js';
 import type { AppContext } from '../app/context.js';
 import { installAuth } from './auth.js';
 import { AuthFailureLimiter } from './auth-limit.js';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.js';
-import { installErrorHandlers } from './error-handler.js';
+import { installErrorHandlers, MAX_PARAM_LENGTH, sendFrameworkError } from './error-handler.js';
+import { installInputGuard } from './input-guard.js';
 import { registerItemRoutes } from './routes/items.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerProjectRoutes } from './routes/projects.js';
@@ -20,6 +23,9 @@ import { registerGuidelineRoutes } from './routes/guidelines.js';
 import { registerOutcomeRoutes } from './routes/outcomes.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerAuditRoutes } from './routes/audit.js';
+import { registerReportRoutes } from './routes/reports.js';
+import { registerDataProtectionRoutes } from './routes/data-protection.js';
+import { registerAuthRoutes } from './routes/auth.js';
 import { registerReviewerRoutes } from './routes/reviewers.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -39,6 +45,8 @@ export interface BuildAppOptions {
   authFailuresPerMinute?: number;
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | string[];
+  /** Browser sign-in (OpenID Connect) and sessions; without it single sign-on is off. */
+  sso?: SsoConfig;
 }
 
 /** Generous for a person mistyping, ruinous for a script guessing. */
@@ -56,6 +64,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: limits.item,
     trustProxy: opts.trustProxy ?? false,
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler(SHARED_SCHEMAS));
@@ -69,10 +79,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         version: opts.version,
         description:
           'Capture model outputs, route them by policy, review them and read their outcomes. ' +
-          'Authenticate with `Authorization: Bearer <key>`. Errors are `{"error": {"code", "message", "details"}}`.',
+          'Authenticate with `Authorization: Bearer <key>`, or from a browser with the `tollgate_session` cookie set by ' +
+          "single sign-on (`/auth/oidc/login`), which needs the session's CSRF token in `x-csrf-token` on POST, PUT, PATCH " +
+          'and DELETE. Errors are `{"error": {"code", "message", "details"}}`.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'tollgate_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
@@ -82,14 +99,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   installErrorHandlers(app);
+  installInputGuard(app);
   // The API speaks JSON only. Fastify's built-in text/plain parser would hand a text body (what
   // fetch sends for a string body without a content type) to validation as "body must be object".
   app.removeContentTypeParser('text/plain');
   const keys = new KeyAuthenticator(opts.ctx);
-  installAuth(app, keys, new AuthFailureLimiter(opts.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE));
+  const sessions = new SessionAuthenticator(opts.ctx);
+  const limiter = new AuthFailureLimiter(opts.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE);
+  installAuth(app, keys, sessions, limiter);
+  const sso = opts.sso ?? { oidc: null, sessionTtlSeconds: DEFAULT_SESSION_TTL_SECONDS, secureCookies: false };
+  const signIn = sso.oidc === null ? null : new OidcSignIn(opts.ctx, sso.oidc, sso.sessionTtlSeconds);
+  signIn?.warm();
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   registerSystemRoutes(app, opts.ctx, opts.version);
+  registerAuthRoutes(app, opts.ctx, { sso, signIn, sessions, limiter });
   registerKeyRoutes(app, opts.ctx, keys);
   registerProjectRoutes(app, opts.ctx);
   registerItemRoutes(app, opts.ctx, limits);
@@ -104,5 +128,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerStatsRoutes(app, opts.ctx);
   registerReviewerRoutes(app, opts.ctx);
   registerAuditRoutes(app, opts.ctx);
+  registerReportRoutes(app, opts.ctx, opts.version);
+  registerDataProtectionRoutes(app, opts.ctx);
   return app;
 }

@@ -1,33 +1,54 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TollgateError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
 import type { KeyAuthenticator } from '../app/key-service.js';
+import { csrfMatches, type Session, type SessionAuthenticator } from '../app/session-service.js';
 import type { AuthFailureLimiter } from './auth-limit.js';
+import { readCookie, SESSION_COOKIE } from './cookies.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Set when the caller authenticated with the browser session cookie rather than a key. */
+    browserSession: Session | null;
   }
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** Methods that change nothing: a cookie-authenticated request needs no CSRF token for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The header the console echoes the session's CSRF token in (from `GET /auth/session`). */
+export const CSRF_HEADER = 'x-csrf-token';
+
 /**
- * Every `/v1` route needs a key; which role may do what is decided by the services. Failed
- * authentications are limited per address and per key (429 TG_RATE_LIMITED with Retry-After).
+ * Every `/v1` route needs a key or a browser session; which role may do what is decided by the
+ * services. `Authorization: Bearer <key>` wins when both are sent (a browser never adds it by
+ * itself). With the session cookie, state-changing methods also need the session's CSRF token
+ * in `x-csrf-token`. Failed authentications, by key or by cookie, are limited per address and
+ * per credential (429 TG_RATE_LIMITED with Retry-After).
  */
-export function installAuth(app: FastifyInstance, keys: KeyAuthenticator, limiter: AuthFailureLimiter): void {
+export function installAuth(
+  app: FastifyInstance,
+  keys: KeyAuthenticator,
+  sessions: SessionAuthenticator,
+  limiter: AuthFailureLimiter,
+): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('browserSession', null);
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
     const header = req.headers.authorization;
+    const cookie = header === undefined ? readCookie(req, SESSION_COOKIE) : undefined;
+    if (cookie !== undefined) {
+      await authenticateSession(req, reply, sessions, limiter, cookie);
+      if (!SAFE_METHODS.has(req.method)) assertCsrf(req);
+      return;
+    }
     const match = header === undefined ? null : BEARER.exec(header);
     const presented = match?.[1];
-    const wait = limiter.retryAfter(req.ip, presented);
-    if (wait > 0) {
-      void reply.header('retry-after', String(wait));
-      throw new TollgateError('TG_RATE_LIMITED', `too many failed authentications; try again in ${wait} s`, { retry_after_seconds: wait });
-    }
+    refuseWhenLimited(reply, limiter, req.ip, presented);
     try {
       if (header !== undefined && !match) throw new TollgateError('TG_UNAUTHENTICATED', 'Authorization header must be "Bearer <key>"');
       req.principal = await keys.authenticate(presented);
@@ -36,6 +57,46 @@ export function installAuth(app: FastifyInstance, keys: KeyAuthenticator, limite
       throw err;
     }
   });
+}
+
+function refuseWhenLimited(reply: FastifyReply, limiter: AuthFailureLimiter, ip: string, credential: string | undefined): void {
+  const wait = limiter.retryAfter(ip, credential);
+  if (wait > 0) {
+    void reply.header('retry-after', String(wait));
+    throw new TollgateError('TG_RATE_LIMITED', `too many failed authentications; try again in ${wait} s`, { retry_after_seconds: wait });
+  }
+}
+
+/** Resolves the session cookie's token into `req.principal` and `req.browserSession`, or throws 401. */
+export async function authenticateSession(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  sessions: SessionAuthenticator,
+  limiter: AuthFailureLimiter,
+  token: string,
+): Promise<Session> {
+  refuseWhenLimited(reply, limiter, req.ip, token);
+  try {
+    const { principal, session } = await sessions.authenticate(token);
+    req.principal = principal;
+    req.browserSession = session;
+    return session;
+  } catch (err) {
+    if (err instanceof TollgateError && err.code === 'TG_UNAUTHENTICATED') limiter.fail(req.ip, token);
+    throw err;
+  }
+}
+
+/** A cookie-authenticated request that changes state must carry its session's CSRF token. */
+export function assertCsrf(req: FastifyRequest): void {
+  const session = req.browserSession;
+  if (!session) return;
+  const raw = req.headers[CSRF_HEADER];
+  if (!csrfMatches(session, typeof raw === 'string' ? raw : undefined))
+    throw new TollgateError(
+      'TG_CSRF_FAILED',
+      `a ${req.method} with the session cookie needs the session's CSRF token in the ${CSRF_HEADER} header (from GET /auth/session)`,
+    );
 }
 
 export function principalOf(req: FastifyRequest): Principal {

@@ -52,6 +52,25 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
     .send({ error: details === undefined ? { code, message } : { code, message, details } });
 }
 
+/** Longest path parameter the router accepts: the longest id a schema allows (a reviewer, 200). */
+export const MAX_PARAM_LENGTH = 200;
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals, before any route runs, in the API's
+ * error shape (Fastify's default answers `{"error": "Bad Request", "code": "FST_…"}`, and 414
+ * for a long path parameter).
+ */
+export function sendFrameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_BAD_URL') {
+    void sendError(reply, 400, 'TG_VALIDATION_FAILED', 'the URL path holds a malformed percent-escape');
+  } else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void sendError(reply, 400, 'TG_VALIDATION_FAILED', `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`);
+  } else {
+    reply.log.error({ err }, 'router error');
+    void sendError(reply, 500, 'TG_INTERNAL', 'internal error; the server log has the details');
+  }
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof TollgateError) return sendError(reply, err.status, err.code, err.message, err.details);

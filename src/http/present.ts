@@ -24,7 +24,14 @@ export function presentItem(i: ItemRecord) {
     decision: i.decision,
     outcome: presentOutcome(i.outcome),
     hold: presentHold(i),
+    redactions: i.redactions,
+    purged: i.purged === null ? null : presentPurge(i.purged),
   };
+}
+
+function presentPurge(p: NonNullable<ItemRecord['purged']>) {
+  const [reason, action] = p.reason === 'erasure' ? (['erasure', 'delete'] as const) : (p.reason.split(':') as ['retention', 'delete' | 'redact']);
+  return { at: iso(p.at), reason, action };
 }
 
 export function presentHold(i: ItemRecord) {

@@ -114,6 +114,9 @@ const ITEM_FIELDS: Record<keyof ItemsTable, true> = {
   outcome_decided_by: true,
   outcome_reason: true,
   probe_of: true,
+  redactions: true,
+  purged_at: true,
+  purge_reason: true,
 };
 
 /** Item columns come back beside the task's, which share names with them (id, created_at). */

@@ -69,7 +69,11 @@ export async function listJudgmentContent(ex: Executor, itemIds: readonly string
   const out: JudgmentContent[] = [];
   for (const chunk of chunkRows(itemIds, 1, ex.dialect)) {
     if (chunk.length === 0) continue;
-    const rows = await ex.db.selectFrom('judgments').select(['id', 'correction', 'comment', 'answer']).where('item_id', 'in', chunk).execute();
+    const rows = await ex.db
+      .selectFrom('judgments')
+      .select(['id', 'correction', 'comment', 'answer'])
+      .where('item_id', 'in', chunk)
+      .execute();
     for (const r of rows) {
       out.push({
         id: r.id,
@@ -94,7 +98,10 @@ export async function rewriteJudgmentContent(ex: Executor, j: JudgmentContent): 
     .execute();
 }
 
-export async function listEscalationContent(ex: Executor, itemIds: readonly string[]): Promise<{ task_id: string; escalation: Escalation }[]> {
+export async function listEscalationContent(
+  ex: Executor,
+  itemIds: readonly string[],
+): Promise<{ task_id: string; escalation: Escalation }[]> {
   const out: { task_id: string; escalation: Escalation }[] = [];
   for (const chunk of chunkRows(itemIds, 1, ex.dialect)) {
     if (chunk.length === 0) continue;
@@ -110,10 +117,17 @@ export async function listEscalationContent(ex: Executor, itemIds: readonly stri
 }
 
 export async function rewriteEscalation(ex: Executor, taskId: string, escalation: Escalation): Promise<void> {
-  await ex.db.updateTable('tasks').set({ escalation: ex.json.write(escalation) }).where('id', '=', taskId).execute();
+  await ex.db
+    .updateTable('tasks')
+    .set({ escalation: ex.json.write(escalation) })
+    .where('id', '=', taskId)
+    .execute();
 }
 
-export async function listCalibrationComments(ex: Executor, itemIds: readonly string[]): Promise<{ session_id: string; item_id: string; reviewer: string; comment: string }[]> {
+export async function listCalibrationComments(
+  ex: Executor,
+  itemIds: readonly string[],
+): Promise<{ session_id: string; item_id: string; reviewer: string; comment: string }[]> {
   const out: { session_id: string; item_id: string; reviewer: string; comment: string }[] = [];
   for (const chunk of chunkRows(itemIds, 1, ex.dialect)) {
     if (chunk.length === 0) continue;
@@ -123,12 +137,17 @@ export async function listCalibrationComments(ex: Executor, itemIds: readonly st
       .where('item_id', 'in', chunk)
       .where('comment', 'is not', null)
       .execute();
-    for (const r of rows) if (r.comment !== null) out.push({ session_id: r.session_id, item_id: r.item_id, reviewer: r.reviewer, comment: r.comment });
+    for (const r of rows)
+      if (r.comment !== null) out.push({ session_id: r.session_id, item_id: r.item_id, reviewer: r.reviewer, comment: r.comment });
   }
   return out;
 }
 
-export async function setCalibrationComment(ex: Executor, key: { session_id: string; item_id: string; reviewer: string }, comment: string | null): Promise<void> {
+export async function setCalibrationComment(
+  ex: Executor,
+  key: { session_id: string; item_id: string; reviewer: string },
+  comment: string | null,
+): Promise<void> {
   await ex.db
     .updateTable('calibration_judgments')
     .set({ comment })
@@ -142,7 +161,12 @@ export async function listGoldNotes(ex: Executor, itemIds: readonly string[]): P
   const out: { item_id: string; note: string }[] = [];
   for (const chunk of chunkRows(itemIds, 1, ex.dialect)) {
     if (chunk.length === 0) continue;
-    const rows = await ex.db.selectFrom('gold_answers').select(['item_id', 'note']).where('item_id', 'in', chunk).where('note', 'is not', null).execute();
+    const rows = await ex.db
+      .selectFrom('gold_answers')
+      .select(['item_id', 'note'])
+      .where('item_id', 'in', chunk)
+      .where('note', 'is not', null)
+      .execute();
     for (const r of rows) if (r.note !== null) out.push({ item_id: r.item_id, note: r.note });
   }
   return out;
@@ -168,7 +192,11 @@ export interface OriginalRow {
 
 export async function insertOriginals(ex: Executor, rows: readonly OriginalRow[]): Promise<void> {
   for (const chunk of chunkRows(rows, 5, ex.dialect)) {
-    if (chunk.length > 0) await ex.db.insertInto('item_originals').values([...chunk]).execute();
+    if (chunk.length > 0)
+      await ex.db
+        .insertInto('item_originals')
+        .values([...chunk])
+        .execute();
   }
 }
 
@@ -190,7 +218,9 @@ export async function listExpiredItemIds(ex: Executor, projectId: string, cutoff
     .where('purged_at', 'is', null)
     .where('probe_of', 'is', null)
     .where('outcome_status', '!=', 'pending')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('gold_answers').select('gold_answers.item_id').whereRef('gold_answers.item_id', '=', 'items.id'))))
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('gold_answers').select('gold_answers.item_id').whereRef('gold_answers.item_id', '=', 'items.id'))),
+    )
     .orderBy('created_at')
     .limit(limit)
     .execute();
@@ -240,11 +270,26 @@ export async function findSubjectItemIds(ex: Executor, projectId: string, select
 
 export async function insertErasure(
   ex: Executor,
-  row: { id: string; project_id: string; selector_kind: string; selector_digest: string; items_erased: number; requested_by: string; created_at: number },
+  row: {
+    id: string;
+    project_id: string;
+    selector_kind: string;
+    selector_digest: string;
+    items_erased: number;
+    requested_by: string;
+    created_at: number;
+  },
 ): Promise<void> {
   await ex.db.insertInto('erasures').values(row).execute();
 }
 
 export function listErasureRows(ex: Executor, projectId: string, limit: number) {
-  return ex.db.selectFrom('erasures').selectAll().where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return ex.db
+    .selectFrom('erasures')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }

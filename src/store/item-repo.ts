@@ -39,7 +39,13 @@ export interface ItemRecord extends ItemFacts {
    * Never presented: to its reviewer a probe is an ordinary item.
    */
   probe_of: string | null;
+  /** What capture-time redaction replaced in this item, per detector; null when nothing was. */
+  redactions: Record<string, number> | null;
+  /** Set once retention or an erasure emptied the item's payloads. */
+  purged: { at: number; reason: PurgeReason } | null;
 }
+
+export type PurgeReason = 'retention:delete' | 'retention:redact' | 'erasure';
 
 export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable> {
   return {
@@ -74,6 +80,7 @@ export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable
     outcome_decided_at: item.outcome.decided_at,
     outcome_decided_by: item.outcome.decided_by,
     outcome_reason: item.outcome.reason,
+    redactions: item.redactions === null ? null : ex.json.write(item.redactions),
   };
 }
 
@@ -113,6 +120,8 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
     hold_deadline: row.hold_deadline,
     hold_escalated_at: row.hold_escalated_at,
     probe_of: row.probe_of ?? null,
+    redactions: row.redactions === null || row.redactions === undefined ? null : ex.json.read<Record<string, number>>(row.redactions),
+    purged: row.purged_at === null || row.purged_at === undefined ? null : { at: row.purged_at, reason: row.purge_reason as PurgeReason },
   };
 }
 
@@ -143,6 +152,7 @@ const ITEM_COLUMNS = [
   'outcome_decided_at',
   'outcome_decided_by',
   'outcome_reason',
+  'redactions',
 ] as const satisfies readonly (keyof ItemsTable)[];
 
 export async function insertItems(ex: Executor, items: readonly ItemRecord[]): Promise<void> {

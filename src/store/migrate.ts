@@ -11,6 +11,8 @@ import * as m009 from './migrations/009-calibration.js';
 import * as m010 from './migrations/010-reviewer-quality.js';
 import * as m011 from './migrations/011-audit-chain.js';
 import * as m012 from './migrations/012-key-lifecycle.js';
+import * as m013 from './migrations/013-data-protection.js';
+import * as m014 from './migrations/014-sessions.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -32,6 +34,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '010-reviewer-quality': m010,
   '011-audit-chain': m011,
   '012-key-lifecycle': m012,
+  '013-data-protection': m013,
+  '014-sessions': m014,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

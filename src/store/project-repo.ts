@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js';
 import type { PolicyDocument, RubricDocument } from '../core/types.js';
 import type { Executor } from './executor.js';
@@ -23,8 +23,24 @@ export function listProjectRows(ex: Executor, onlyId: string | null): Promise<Pr
   return q.execute();
 }
 
-export async function insertProject(ex: Executor, row: ProjectRecord): Promise<void> {
+export async function insertProject(ex: Executor, row: Insertable<ProjectsTable>): Promise<void> {
   await ex.db.insertInto('projects').values(row).execute();
+}
+
+/** The stored data-protection document, decoded (still unchecked: the service validates it). */
+export function readDataProtectionColumn(ex: Executor, row: ProjectRecord): unknown {
+  const stored = row.data_protection;
+  if (stored === null || stored === undefined) return null;
+  // A row built in memory holds the JSON text it was written with, on either dialect.
+  return typeof stored === 'string' ? (JSON.parse(stored) as unknown) : ex.json.read<unknown>(stored);
+}
+
+export async function setDataProtectionColumn(ex: Executor, projectId: string, document: unknown, now: number): Promise<void> {
+  await ex.db
+    .updateTable('projects')
+    .set({ data_protection: document === null ? null : ex.json.write(document), updated_at: now })
+    .where('id', '=', projectId)
+    .execute();
 }
 
 type VersionTable = 'policy_versions' | 'rubric_versions' | 'guideline_versions';

@@ -18,6 +18,8 @@ export interface ProjectsTable {
   guideline_version: number;
   created_at: number;
   updated_at: number;
+  /** Redaction and retention settings (see core/data-protection); null: none. */
+  data_protection: JsonColumn | null;
 }
 
 export interface PolicyVersionsTable {
@@ -78,6 +80,11 @@ export interface ItemsTable {
    * figures take `probe_of is null`.
    */
   probe_of: string | null;
+  /** What capture-time redaction replaced, per detector; null when nothing was redacted. */
+  redactions: JsonColumn | null;
+  /** When retention or an erasure emptied the payloads; the row stays for the figures. */
+  purged_at: number | null;
+  purge_reason: string | null;
 }
 
 export interface TasksTable {
@@ -240,6 +247,60 @@ export interface AuditSealStateTable {
   low_water: number;
 }
 
+export interface ItemOriginalsTable {
+  item_id: string;
+  project_id: string;
+  key_id: string;
+  ciphertext: string;
+  created_at: number;
+}
+
+export interface ErasuresTable {
+  id: string;
+  project_id: string;
+  /** `external_id` or `metadata`. */
+  selector_kind: string;
+  /** SHA-256 of the canonical selector: proves what was erased to whoever holds the identifier. */
+  selector_digest: string;
+  items_erased: number;
+  requested_by: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 (hex) of the session token; the token itself is only ever in the browser's cookie. */
+  token_hash: string;
+  /** `oidc:<issuer host>:<sub>`: who the user is in audit events, judgments and standings. */
+  actor: string;
+  issuer: string;
+  /** The identity provider's `sub`: stable, never reassigned. */
+  subject: string;
+  /** As the identity provider gave it; informational (sign-in keys on `sub`, not the email). */
+  email: string | null;
+  role: string;
+  project_id: string | null;
+  /** Echoed by the console in `x-csrf-token` on state-changing requests. */
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  /** Recorded at most once a minute per server. */
+  last_seen_at: number | null;
+  revoked_at: number | null;
+}
+
+/** A sign-in in flight, between the redirect to the identity provider and its callback. */
+export interface OidcLoginsTable {
+  /** SHA-256 (hex) of the random value in the browser's login cookie. */
+  id: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   policy_versions: PolicyVersionsTable;
@@ -258,5 +319,9 @@ export interface Database {
   reviewer_standings: ReviewerStandingsTable;
   audit_seals: AuditSealsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  item_originals: ItemOriginalsTable;
+  erasures: ErasuresTable;
   audit_seal_state: AuditSealStateTable;
+  sessions: SessionsTable;
+  oidc_logins: OidcLoginsTable;
 }

@@ -425,6 +425,14 @@ const ROUTES: RouteCase[] = [
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/audit/verify`, c.key),
   },
   {
+    route: 'GET oversight report',
+    endpoint: 'GET /v1/projects/{project_id}/reports/oversight',
+    permission: 'audit:read',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/reports/oversight`, c.key),
+  },
+  {
     route: 'GET reviewers/me',
     endpoint: 'GET /v1/projects/{project_id}/reviewers/me',
     permission: 'tasks:work',
@@ -457,6 +465,40 @@ const ROUTES: RouteCase[] = [
     ok: 201,
     setup: (c) => c.spareKeyId(),
     send: (c, id) => c.api.call('POST', `/v1/keys/${id}/rotate`, c.key, {}),
+  },
+  {
+    route: 'PUT data-protection',
+    endpoint: 'PUT /v1/projects/{project_id}/data-protection',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('PUT', `/v1/projects/${c.projectId}/data-protection`, c.key, { retention: { days: 3650 } }),
+  },
+  {
+    route: 'GET item original',
+    endpoint: 'GET /v1/items/{item_id}/original',
+    permission: 'items:read_original',
+    allowed: ['admin'],
+    // The matrix project keeps no originals: the admin passes the check and is told there is none.
+    ok: 404,
+    setup: (c) => c.readableItem(),
+    send: (c, item) => c.api.call('GET', `/v1/items/${item}/original`, c.key),
+  },
+  {
+    route: 'POST erasures',
+    endpoint: 'POST /v1/projects/{project_id}/erasures',
+    permission: 'data:erase',
+    allowed: CONFIGURERS,
+    ok: 201,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/erasures`, c.key, { external_id: 'nobody-in-the-matrix' }),
+  },
+  {
+    route: 'GET erasures',
+    endpoint: 'GET /v1/projects/{project_id}/erasures',
+    permission: 'audit:read',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/erasures`, c.key),
   },
   {
     route: 'GET stats/error-rate',
@@ -695,6 +737,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ],
           ['GET audit export', () => api.call('GET', `/v1/projects/${projectB}/audit/export`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET audit verify', () => api.call('GET', `/v1/projects/${projectB}/audit/verify`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET oversight report', () => api.call('GET', `/v1/projects/${projectB}/reports/oversight`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET calibration', () => api.call('GET', `/v1/calibrations/${sessionB}`, key), 'TG_NOT_FOUND'],
           ['GET calibration next', () => api.call('GET', `/v1/calibrations/${sessionB}/next`, key), 'TG_NOT_FOUND'],
           [
@@ -704,6 +747,14 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ],
           ['POST calibration close', () => api.call('POST', `/v1/calibrations/${sessionB}/close`, key), 'TG_NOT_FOUND'],
           ['GET calibration report', () => api.call('GET', `/v1/calibrations/${sessionB}/report`, key), 'TG_NOT_FOUND'],
+          [
+            'PUT data-protection',
+            () => api.call('PUT', `/v1/projects/${projectB}/data-protection`, key, { retention: { days: 1 } }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET item original', () => api.call('GET', `/v1/items/${itemB}/original`, key), 'TG_ITEM_NOT_FOUND'],
+          ['POST erasures', () => api.call('POST', `/v1/projects/${projectB}/erasures`, key, { external_id: 'x' }), 'TG_PROJECT_NOT_FOUND'],
+          ['GET erasures', () => api.call('GET', `/v1/projects/${projectB}/erasures`, key), 'TG_PROJECT_NOT_FOUND'],
           ['POST keys rotate', () => api.call('POST', `/v1/keys/${keyB}/rotate`, key, {}), 'TG_NOT_FOUND'],
           ['DELETE key', () => api.call('DELETE', `/v1/keys/${keyB}`, key), 'TG_NOT_FOUND'],
         ];

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { createContext, type AppContext, type Clock } from '../../src/app/context.js';
+import type { OriginalKey } from '../../src/core/data-protection/original-cipher.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -94,7 +95,7 @@ export function manualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)): ManualClo
 
 export async function openTestStore(
   dialect: DialectName,
-  opts: { clock?: Clock; poolSize?: number; random?: () => number } = {},
+  opts: { clock?: Clock; poolSize?: number; random?: () => number; originalKey?: OriginalKey } = {},
 ): Promise<TestStore> {
   const db = await createTestDatabase(dialect);
   const store = openStore(db.target, { poolSize: opts.poolSize ?? 10 });
@@ -106,6 +107,7 @@ export async function openTestStore(
     newId: uuidv7,
     logger: pino({ level: 'silent' }),
     ...(opts.random === undefined ? {} : { random: opts.random }),
+    originalKey: opts.originalKey ?? null,
   });
   return {
     store,

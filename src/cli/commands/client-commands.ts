@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { processIo, type CliIo } from './client-options.js';
+import { registerDataProtectionCommands } from './data-protection-commands.js';
 import { registerGuidelineCommands } from './guideline-commands.js';
 import { registerStandingCommands } from './standing-commands.js';
 import { registerItemCommands, registerOutcomeCommand } from './item-commands.js';
@@ -18,4 +19,5 @@ export function registerClientCommands(program: Command, io: CliIo = processIo):
   registerItemCommands(program, io);
   registerTaskCommands(program, io);
   registerOutcomeCommand(program, io);
+  registerDataProtectionCommands(program, io);
 }

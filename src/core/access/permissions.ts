@@ -8,12 +8,16 @@ export const PERMISSIONS = [
   'projects:configure',
   'items:create',
   'items:read',
+  // Reading an item as sent, before redaction: admins by default; a project's
+  // redaction.original_roles names who else (or who instead) may.
+  'items:read_original',
   'outcomes:read',
   'tasks:work',
   'tasks:expert',
   'audit:read',
   'stats:read',
   'reviewers:assess',
+  'data:erase',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,6 +46,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'audit:read',
     'stats:read',
     'reviewers:assess',
+    'data:erase',
   ]),
   admin: new Set<Permission>(PERMISSIONS),
 };

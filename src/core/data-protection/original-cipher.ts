@@ -20,7 +20,10 @@ export function parseOriginalKey(text: string): OriginalKey {
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
   if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(trimmed) && key.toString('base64') !== trimmed)) {
-    throw new TollgateError('TG_VALIDATION_FAILED', 'the encryption key must be 32 bytes, given as base64 or 64 hex digits (make one with `tollgate data-protection keygen`)');
+    throw new TollgateError(
+      'TG_VALIDATION_FAILED',
+      'the encryption key must be 32 bytes, given as base64 or 64 hex digits (make one with `tollgate data-protection keygen`)',
+    );
   }
   return { key, id: createHash('sha256').update(key).digest('hex').slice(0, 16) };
 }
@@ -49,6 +52,9 @@ export function openOriginal(k: OriginalKey, aad: string, sealed: string): strin
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
   } catch {
     // GCM refuses to decrypt on any change to the ciphertext, tag, nonce or associated data.
-    throw new TollgateError('TG_ENCRYPTION_UNAVAILABLE', 'the stored original failed its integrity check: it was altered or sealed for another item');
+    throw new TollgateError(
+      'TG_ENCRYPTION_UNAVAILABLE',
+      'the stored original failed its integrity check: it was altered or sealed for another item',
+    );
   }
 }

@@ -46,5 +46,5 @@ function rootOf(path: string): string {
 /** A judgment's free text (comment, correction, rationale) goes with the content it was about. */
 export function scrubAnswer(answer: JsonValue | null): JsonValue | null {
   if (!isRecord(answer) || !('rationale' in answer)) return answer;
-  return { ...answer, rationale: null } as JsonValue;
+  return { ...answer, rationale: null };
 }

@@ -12,7 +12,8 @@ export function registerDataProtectionRoutes(app: TypedApp, ctx: AppContext): vo
     {
       schema: {
         tags: ['data protection'],
-        summary: "Set the project's PII redaction at capture and its retention (managers); applies to items captured from now on, and retention to every item",
+        summary:
+          "Set the project's PII redaction at capture and its retention (managers); applies to items captured from now on, and retention to every item",
         params: ProjectParams,
         body: DataProtectionBody,
         response: { 200: DataProtection, ...errorResponses },
@@ -42,7 +43,8 @@ export function registerDataProtectionRoutes(app: TypedApp, ctx: AppContext): vo
         tags: ['data protection'],
         summary:
           "Erase a data subject's content (managers): every matching item's payloads, metadata, external id, corrections, comments and original, in one transaction; audited by digest",
-        description: 'Answers 201 with the erasure record, or 200 on a dry run. Repeating a request erases nothing more: matched items lose the identifiers it matched on.',
+        description:
+          'Answers 201 with the erasure record, or 200 on a dry run. Repeating a request erases nothing more: matched items lose the identifiers it matched on.',
         params: ProjectParams,
         body: ErasureBody,
         response: { 200: ErasureResult, 201: ErasureResult, ...errorResponses },

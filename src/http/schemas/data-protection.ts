@@ -38,7 +38,12 @@ export const DataProtectionBody = Type.Object(
     description: "A project's data protection settings. See docs/data-protection.md.",
     examples: [
       {
-        redaction: { detectors: ['email', 'phone', 'payment_card', 'iban'], phone_default_country: 'US', original: 'encrypt', original_roles: ['admin'] },
+        redaction: {
+          detectors: ['email', 'phone', 'payment_card', 'iban'],
+          phone_default_country: 'US',
+          original: 'encrypt',
+          original_roles: ['admin'],
+        },
         retention: { days: 90, action: 'delete' },
       },
     ],
@@ -74,13 +79,16 @@ export const OriginalItem = Type.Object({
 
 export const ErasureBody = Type.Object(
   {
-    external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Erase the item(s) captured with this external id' })),
+    external_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Erase the item(s) captured with this external id' }),
+    ),
     metadata: Type.Optional(
       Type.Object(
         {},
         {
           additionalProperties: true,
-          description: 'Erase every item whose metadata has all these top-level fields with exactly these values (1-10 string, number or boolean fields)',
+          description:
+            'Erase every item whose metadata has all these top-level fields with exactly these values (1-10 string, number or boolean fields)',
         },
       ),
     ),
@@ -94,7 +102,9 @@ export const ErasureResult = Type.Object({
   dry_run: Type.Boolean(),
   items: Type.Integer({ description: 'Items erased (or that would be)' }),
   item_ids: Type.Array(Type.String()),
-  selector_digest: Type.String({ description: 'SHA-256 of the canonical selector: proves what was erased to whoever holds the identifier, without storing it' }),
+  selector_digest: Type.String({
+    description: 'SHA-256 of the canonical selector: proves what was erased to whoever holds the identifier, without storing it',
+  }),
 });
 
 export const ErasureRecord = Type.Object({

@@ -158,6 +158,21 @@ const itemFields = {
   decision: Decision,
   outcome: Outcome,
   hold: HoldState,
+  redactions: Nullable(
+    Type.Record(Type.String(), Type.Integer(), {
+      description: "What the project's capture-time redaction replaced, per detector (e.g. {\"email\": 2}); null when nothing was",
+    }),
+  ),
+  purged: Nullable(
+    Type.Object(
+      {
+        at: Timestamp('When the content was purged'),
+        reason: StringEnum(['retention', 'erasure'] as const),
+        action: StringEnum(['delete', 'redact'] as const, { description: 'delete: payloads emptied; redact: PII in them redacted' }),
+      },
+      { description: 'Set once retention or a data-subject erasure purged the content; the decision and outcome stay' },
+    ),
+  ),
 };
 
 export const Item = Type.Object(itemFields, { $id: 'Item' });

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ACTIONS } from '../../core/types.js';
 import { Nullable, StringEnum, Timestamp } from './common.js';
+import { DataProtection, DataProtectionBody } from './data-protection.js';
 import { EXAMPLE_POLICY, EXAMPLE_RUBRIC } from './examples.js';
 
 /**
@@ -68,6 +69,7 @@ export const CreateProjectBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 5000 })),
     rubric: Type.Optional(RubricDocumentSchema),
     policy: Type.Optional(PolicyDocumentSchema),
+    data_protection: Type.Optional(DataProtectionBody),
   },
   { additionalProperties: false },
 );
@@ -95,6 +97,7 @@ export const Project = Type.Object(
     description: Nullable(Type.String()),
     policy: VersionedDocument(PolicyDocumentSchema),
     rubric: VersionedDocument(RubricDocumentSchema),
+    data_protection: DataProtection,
     created_at: Timestamp('Creation time'),
     updated_at: Timestamp('Last configuration change'),
   },

@@ -1,6 +1,8 @@
 import type { ItemInput, ItemOutput, JsonObject, JsonValue, MatchedRule } from '../core/types.js';
 import type { Escalation } from '../core/review/queues.js';
+import type { Insertable } from 'kysely';
 import { chunkRows, type Executor } from './executor.js';
+import type { ErasuresTable } from './schema.js';
 import { fromItemRow, type ItemRecord, type PurgeReason } from './item-repo.js';
 
 /**
@@ -268,18 +270,7 @@ export async function findSubjectItemIds(ex: Executor, projectId: string, select
   return [...new Set([...direct, ...probes])];
 }
 
-export async function insertErasure(
-  ex: Executor,
-  row: {
-    id: string;
-    project_id: string;
-    selector_kind: string;
-    selector_digest: string;
-    items_erased: number;
-    requested_by: string;
-    created_at: number;
-  },
-): Promise<void> {
+export async function insertErasure(ex: Executor, row: Insertable<ErasuresTable>): Promise<void> {
   await ex.db.insertInto('erasures').values(row).execute();
 }
 

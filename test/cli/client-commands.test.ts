@@ -1,15 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createKey } from '../../src/app/key-service.js';
-import { CliError } from '../../src/cli/cli-error.js';
 import { registerClientCommands } from '../../src/cli/commands/client-commands.js';
-import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/core/types.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
+import { runCli, startLocalServer, type CliRun, type LocalServer } from '../support/cli-run.js';
 import { ROOT } from '../support/http.js';
 
 /*
@@ -25,13 +21,8 @@ const RUBRIC = {
   ],
 };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe('client commands against a running server', () => {
+  let local: LocalServer;
   let dir: string;
   let server: RunningServer;
   let admin: string;
@@ -39,34 +30,19 @@ describe('client commands against a running server', () => {
 
   const key = async (role: Role) => (await createKey(server.ctx, ROOT, { role })).key;
 
-  /** Runs one command line the way main.ts does, capturing what it prints. */
-  async function tollgate(args: string[], opts: { key?: string; stdin?: string } = {}): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const program = new Command().exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
+  /** Runs one command line the way main.ts does, recording the requests it makes. */
+  function tollgate(args: string[], opts: { key?: string; stdin?: string } = {}): Promise<CliRun> {
     const recordingFetch: typeof fetch = (input, init) => {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       requests.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
       return fetch(input, init);
     };
-    registerClientCommands(program, {
-      env: { TOLLGATE_URL: server.url, TOLLGATE_KEY: opts.key ?? admin },
-      stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
-      out: (s) => out.push(s),
-      err: (s) => err.push(s),
+    return runCli(registerClientCommands, args, {
+      url: server.url,
+      key: opts.key ?? admin,
       fetch: recordingFetch,
+      ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
     });
-    let code = 0;
-    try {
-      await program.parseAsync(args, { from: 'user' });
-    } catch (e) {
-      if (e instanceof CommanderError) code = e.exitCode;
-      else if (e instanceof CliError) {
-        err.push(`tollgate: ${e.message}\n`);
-        code = e.exitCode;
-      } else throw e;
-    }
-    return { code, stdout: out.join(''), stderr: err.join('') };
   }
 
   async function newProject(): Promise<string> {
@@ -76,21 +52,12 @@ describe('client commands against a running server', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'tollgate-client-'));
-    admin = 'test-admin-key-0123456789';
-    const env = {
-      TOLLGATE_DATABASE_URL: path.join(dir, 'db.sqlite'),
-      TOLLGATE_PORT: '0',
-      TOLLGATE_HOST: '127.0.0.1',
-      TOLLGATE_ADMIN_KEY: admin,
-      TOLLGATE_LOG_LEVEL: 'silent',
-    };
-    server = await startServer(loadConfig(env, dir));
+    local = await startLocalServer();
+    ({ dir, server, admin } = local);
     await writeFile(path.join(dir, 'rubric.json'), JSON.stringify(RUBRIC));
   });
   afterAll(async () => {
-    await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await local?.close();
   });
   beforeEach(() => {
     requests = [];

@@ -1,41 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetadataPairs, registerDataProtectionCommands } from '../../src/cli/commands/data-protection-commands.js';
-import { loadConfig } from '../../src/config.js';
 import { parseOriginalKey } from '../../src/core/data-protection/original-cipher.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { runCli } from '../support/cli-run.js';
+import type { RunningServer } from '../../src/server.js';
+import { runCli, startLocalServer, type LocalServer } from '../support/cli-run.js';
 
 describe('data-protection commands against a running server', () => {
-  let dir: string;
+  let local: LocalServer;
   let server: RunningServer;
-  const admin = 'test-admin-key-0123456789';
+  let admin: string;
   const run = (args: string[], stdin?: string) =>
     runCli(registerDataProtectionCommands, args, { url: server.url, key: admin, ...(stdin === undefined ? {} : { stdin }) });
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'tollgate-dp-'));
-    const keygen = await runCli(registerDataProtectionCommands, ['data-protection', 'keygen'], { url: 'http://unused', key: 'x' });
+    const keygen = await runCli(registerDataProtectionCommands, ['data-protection', 'keygen']);
     expect(keygen.code).toBe(0);
-    server = await startServer(
-      loadConfig(
-        {
-          TOLLGATE_DATABASE_URL: path.join(dir, 'db.sqlite'),
-          TOLLGATE_PORT: '0',
-          TOLLGATE_HOST: '127.0.0.1',
-          TOLLGATE_ADMIN_KEY: admin,
-          TOLLGATE_LOG_LEVEL: 'silent',
-          TOLLGATE_PII_ENCRYPTION_KEY: keygen.stdout.trim(),
-        },
-        dir,
-      ),
-    );
+    local = await startLocalServer({ TOLLGATE_PII_ENCRYPTION_KEY: keygen.stdout.trim() });
+    ({ server, admin } = local);
   });
   afterAll(async () => {
-    await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await local?.close();
   });
 
   async function api(method: string, url: string, body?: unknown) {
@@ -88,7 +71,7 @@ describe('data-protection commands against a running server', () => {
   });
 
   it('makes keys the server accepts', async () => {
-    const k = await runCli(registerDataProtectionCommands, ['data-protection', 'keygen'], { url: 'http://unused', key: 'x' });
+    const k = await runCli(registerDataProtectionCommands, ['data-protection', 'keygen']);
     expect(parseOriginalKey(k.stdout.trim()).key).toHaveLength(32);
   });
 });

@@ -1,57 +1,34 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../src/app/key-service.js';
-import { CliError } from '../../src/cli/cli-error.js';
-import { registerReportCommands } from '../../src/cli/commands/report-commands.js';
-import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { registerReportCommands, type ReportIo } from '../../src/cli/commands/report-commands.js';
+import type { RunningServer } from '../../src/server.js';
+import { runCli, startLocalServer, type CliRun, type LocalServer } from '../support/cli-run.js';
 import { ROOT } from '../support/http.js';
 
 /* `tollgate report oversight` as a client of a real server, run in this process. */
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
+interface Run extends CliRun {
   bytes: Uint8Array[];
 }
 
 describe('tollgate report oversight against a running server', () => {
+  let local: LocalServer;
   let dir: string;
   let server: RunningServer;
   let projectId: string;
   const admin = 'test-admin-key-0123456789';
 
   async function tollgate(args: string[], opts: { key?: string; tty?: boolean } = {}): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
     const bytes: Uint8Array[] = [];
-    const program = new Command().exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-    registerReportCommands(program, {
-      env: { TOLLGATE_URL: server.url, TOLLGATE_KEY: opts.key ?? admin },
-      stdin: Readable.from([]),
-      out: (s) => out.push(s),
-      err: (s) => err.push(s),
-      stdoutIsTTY: opts.tty ?? false,
-      writeBytes: (b) => bytes.push(b),
-      writeFile: (file, data) => writeFile(file, data),
+    const run = await runCli<ReportIo>(registerReportCommands, args, {
+      url: server.url,
+      key: opts.key ?? admin,
+      io: { stdoutIsTTY: opts.tty ?? false, writeBytes: (b) => bytes.push(b), writeFile: (file, data) => writeFile(file, data) },
     });
-    let code = 0;
-    try {
-      await program.parseAsync(args, { from: 'user' });
-    } catch (e) {
-      if (e instanceof CommanderError) code = e.exitCode;
-      else if (e instanceof CliError) {
-        err.push(`tollgate: ${e.message}\n`);
-        code = e.exitCode;
-      } else throw e;
-    }
-    return { code, stdout: out.join(''), stderr: err.join(''), bytes };
+    return { ...run, bytes };
   }
 
   const call = async (method: string, route: string, body?: unknown) => {
@@ -65,19 +42,8 @@ describe('tollgate report oversight against a running server', () => {
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'tollgate-report-'));
-    server = await startServer(
-      loadConfig(
-        {
-          TOLLGATE_DATABASE_URL: path.join(dir, 'db.sqlite'),
-          TOLLGATE_PORT: '0',
-          TOLLGATE_HOST: '127.0.0.1',
-          TOLLGATE_ADMIN_KEY: admin,
-          TOLLGATE_LOG_LEVEL: 'silent',
-        },
-        dir,
-      ),
-    );
+    local = await startLocalServer();
+    ({ dir, server } = local);
     const policy = { rules: [{ name: 'low-confidence', when: { confidence: { lt: 0.5 } }, action: 'review', priority: 60 }] };
     projectId = (await call('POST', '/v1/projects', { name: 'Reported', policy })).id;
     for (const confidence of [0.9, 0.2, 0.3])
@@ -86,8 +52,7 @@ describe('tollgate report oversight against a running server', () => {
     await call('POST', `/v1/tasks/${claimed.task.id}/judgments`, { verdict: 'correct', correction: 'b' });
   });
   afterAll(async () => {
-    await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await local?.close();
   });
 
   it('prints the figures as JSON, and Markdown by default', async () => {

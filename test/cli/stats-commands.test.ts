@@ -2,11 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli/cli-error.js';
 import { registerStatsCommands } from '../../src/cli/commands/stats-commands.js';
+import { runCli, type CliRun } from '../support/cli-run.js';
 import { CLI_MAIN, ROOT_DIR } from '../support/server-process.js';
 
 /*
@@ -14,33 +12,8 @@ import { CLI_MAIN, ROOT_DIR } from '../support/server-process.js';
  * binary proves the exit status and streams a script sees.
  */
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function tollgate(args: string[], stdin?: string): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command().exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-  registerStatsCommands(program, {
-    env: {},
-    stdin: Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]),
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-  });
-  let code = 0;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) code = e.exitCode;
-    else if (e instanceof CliError) {
-      err.push(`tollgate: ${e.message}\n`);
-      code = e.exitCode;
-    } else throw e;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function tollgate(args: string[], stdin?: string): Promise<CliRun> {
+  return runCli(registerStatsCommands, args, stdin === undefined ? {} : { stdin });
 }
 
 const _ = null;
@@ -165,7 +138,7 @@ describe('tollgate agreement', () => {
     const good = await file('k.csv', K2011_CSV);
     const bad = await file('bad.csv', 'who,what\n1,2\n');
     const run = (args: string[]) =>
-      new Promise<Run>((resolve) =>
+      new Promise<CliRun>((resolve) =>
         execFile(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], { cwd: ROOT_DIR }, (error, stdout, stderr) =>
           resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         ),

@@ -84,7 +84,9 @@ export function findInputProblem(value: unknown, root = ''): InputProblem | unde
  */
 export function installInputGuard(app: FastifyInstance): void {
   app.addHook('preValidation', (req, _reply, done) => {
-    const problem = findInputProblem(req.params, 'params') ?? findInputProblem(req.query, 'querystring') ?? findInputProblem(req.body);
+    // A body left as bytes (OTLP) is not JSON yet: its route decodes it and checks what it keeps.
+    const body: unknown = Buffer.isBuffer(req.body) ? undefined : req.body;
+    const problem = findInputProblem(req.params, 'params') ?? findInputProblem(req.query, 'querystring') ?? findInputProblem(body);
     if (problem === undefined) return done();
     done(new TollgateError('TG_VALIDATION_FAILED', `${problem.path} ${problem.message}`, { errors: [problem] }));
   });

@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bench/results/**', 'docs/**', '.dependency-cruiser.cjs'] },
+  // The SDK package's build output, and its types generated from docs/openapi.json (`npm run sdk:generate`).
+  { ignores: ['packages/*/dist/**', 'packages/sdk/src/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -42,8 +42,8 @@ function withPii(items: ItemSubmission[]): ItemSubmission[] {
   return items.map((item, i) => {
     if (i % 3 !== 0 || !Array.isArray(item.input)) return item;
     const input = item.input.map((m) =>
-      m.role === 'user'
-        ? { ...m, content: `${String(m.content)} Reach me at jane.doe${i}@example.com or +1 415 555 ${String(1000 + (i % 9000))}.` }
+      m.role === 'user' && typeof m.content === 'string'
+        ? { ...m, content: `${m.content} Reach me at jane.doe${i}@example.com or +1 415 555 ${String(1000 + (i % 9000))}.` }
         : m,
     );
     return { ...item, input };

@@ -1,9 +1,12 @@
+import { isIP } from 'node:net';
 import { parseOriginalKey, type OriginalKey } from './core/data-protection/original-cipher.js';
 import { parseStoreUrl, type StoreTarget } from './store/store-url.js';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/body-limits.js';
 import { DEFAULT_SESSION_TTL_SECONDS } from './app/session-service.js';
 import type { OidcSettings, SsoConfig } from './app/sso-service.js';
 import { parseRoleMap, type RoleMap } from './core/access/sso-claims.js';
+import { ENV_NAME, type KeyEnvAllowlist } from './core/proxy/settings.js';
+import { DEFAULT_UPSTREAM_TIMEOUTS, type UpstreamTimeouts } from './app/proxy-upstream.js';
 
 export interface ServerConfig {
   store: StoreTarget;
@@ -27,6 +30,10 @@ export interface ServerConfig {
   trustProxy: boolean | string[];
   /** Browser sign-in with OpenID Connect, and the sessions it opens (SSO off without an issuer). */
   sso: SsoConfig;
+  /** The OpenAI-compatible proxy: which environment variables projects may name as upstream keys, and upstream timeouts. */
+  proxy: { keyEnvs: KeyEnvAllowlist; timeouts: UpstreamTimeouts };
+  /** Which private addresses webhooks and hold callbacks may be sent to: all, none, or these addresses and CIDR ranges. */
+  webhookAllowPrivate: boolean | string[];
 }
 
 /** `true`/`false`, or a comma-separated list of proxy addresses and CIDR ranges. */
@@ -40,6 +47,40 @@ function trustProxyFrom(raw: string | undefined): boolean | string[] {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** `true` (default), `false`, or a comma-separated list of addresses and CIDR ranges (`10.1.0.0/16,fd00::/8`). */
+function webhookAllowPrivateFrom(raw: string | undefined): boolean | string[] {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'true') return true;
+  if (raw.trim() === 'false') return false;
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const e of entries) {
+    const [address = '', prefix, extra] = e.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined)
+      throw new Error(
+        `TOLLGATE_WEBHOOK_ALLOW_PRIVATE must be true, false or a comma-separated list of IP addresses and CIDR ranges, got "${e}"`,
+      );
+  }
+  return entries;
+}
+
+/** A comma-separated list of environment variable names; unset: the default rule (`*_API_KEY`). */
+function keyEnvsFrom(raw: string | undefined): KeyEnvAllowlist {
+  if (raw === undefined || raw.trim() === '') return 'default';
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of names)
+    if (!ENV_NAME.test(name) || name.startsWith('TOLLGATE_'))
+      throw new Error(`TOLLGATE_PROXY_KEY_ENVS must list environment variable names (not TOLLGATE_ ones), got "${name}"`);
+  return names;
+}
 
 function piiKeyFrom(raw: string | undefined): OriginalKey | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -151,5 +192,13 @@ export function loadConfig(env: Env, cwd: string): ServerConfig {
     authFailuresPerMinute: intFrom(env, 'TOLLGATE_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
     trustProxy: trustProxyFrom(env.TOLLGATE_TRUST_PROXY),
     sso: ssoFrom(env),
+    proxy: {
+      keyEnvs: keyEnvsFrom(env.TOLLGATE_PROXY_KEY_ENVS),
+      timeouts: {
+        connectMs: intFrom(env, 'TOLLGATE_PROXY_CONNECT_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUTS.connectMs, 100, 600_000),
+        totalMs: intFrom(env, 'TOLLGATE_PROXY_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUTS.totalMs, 1000, 86_400_000),
+      },
+    },
+    webhookAllowPrivate: webhookAllowPrivateFrom(env.TOLLGATE_WEBHOOK_ALLOW_PRIVATE),
   };
 }

@@ -4,6 +4,8 @@ import { uuidv7 } from 'uuidv7';
 import { createContext, type AppContext } from './app/context.js';
 import { bootstrapFirstAdminKey, ensureAdminKey } from './app/key-service.js';
 import { startScheduler } from './app/scheduler.js';
+import { ProxyCredentials } from './app/proxy-credentials.js';
+import { DEFAULT_WEBHOOK_SEND } from './app/webhook-sender.js';
 import { readPrivateKey } from './app/audit-keys.js';
 import { ITEM_CHANNEL } from './store/notify-repo.js';
 import type { ServerConfig } from './config.js';
@@ -35,8 +37,10 @@ export const LOG_REDACTIONS = [
   'headers["x-csrf-token"]',
   'key',
   'password',
+  'secret',
   '*.key',
   '*.password',
+  '*.secret',
 ];
 
 /** Sign-in URLs carry the provider's authorization code and state in their query: logged without it. */
@@ -82,7 +86,14 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const signingKey =
     config.auditSigningKey === undefined ? undefined : readPrivateKey(config.auditSigningKey, 'TOLLGATE_AUDIT_SIGNING_KEY');
   const store = openStore(config.store, { poolSize: config.pgPoolSize });
-  const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger, originalKey: config.piiEncryptionKey ?? null });
+  const ctx = createContext({
+    store,
+    clock: Date.now,
+    newId: uuidv7,
+    logger,
+    originalKey: config.piiEncryptionKey ?? null,
+    proxyCredentials: new ProxyCredentials(config.proxy.keyEnvs),
+  });
   try {
     const { applied } = await migrateToLatest(store);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -108,6 +119,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     authFailuresPerMinute: config.authFailuresPerMinute,
     trustProxy: config.trustProxy,
     sso: config.sso,
+    proxyTimeouts: config.proxy.timeouts,
   });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');
@@ -122,6 +134,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     intervalMs: config.sweepIntervalMs,
     logger,
     ...(signingKey === undefined ? {} : { audit: { signingKey, checkpointMs: config.auditCheckpointMs } }),
+    webhooks: { ...DEFAULT_WEBHOOK_SEND, allowPrivate: config.webhookAllowPrivate },
   });
 
   return {

@@ -8,8 +8,8 @@ function num(name: string, fallback: number, min: number): number {
   return n;
 }
 
-export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats' | 'audit' | 'redaction';
-export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats', 'audit', 'redaction'];
+export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats' | 'audit' | 'redaction' | 'export';
+export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats', 'audit', 'redaction', 'export'];
 
 function only(): BenchName[] {
   const raw = process.env.BENCH_ONLY;
@@ -43,6 +43,8 @@ export interface BenchEnv {
   auditEvents: number;
   /** Items captured per variant by the redaction benchmark. */
   redactionItems: number;
+  /** Reviewed items the export benchmark streams out. */
+  exportItems: number;
 }
 
 export function loadBenchEnv(): BenchEnv {
@@ -64,6 +66,7 @@ export function loadBenchEnv(): BenchEnv {
     claimsSetupSql: process.env.BENCH_CLAIMS_SETUP_SQL || undefined,
     auditEvents: num('BENCH_AUDIT_EVENTS', 1_000_000, 1000),
     redactionItems: num('BENCH_REDACTION_ITEMS', 20_000, 1000),
+    exportItems: num('BENCH_EXPORT_ITEMS', 100_000, 1000),
   };
 }
 

@@ -5,6 +5,7 @@ import { KnownProjects, RubricCache } from './doc-cache.js';
 import { ItemEvents } from './item-events.js';
 import { LeaseSweepThrottle } from './lease-sweep.js';
 import { PolicyCache } from './policy-cache.js';
+import { ProxyCredentials } from './proxy-credentials.js';
 import { RedactorCache } from './redactor-cache.js';
 import { StandingCache } from './standing-cache.js';
 
@@ -28,6 +29,8 @@ export interface AppContext {
   /** Seals and opens pre-redaction originals; null when the server has no key configured. */
   readonly originalKey: OriginalKey | null;
   readonly redactors: RedactorCache;
+  /** Which environment variables may hold a proxy's upstream key, and reading them at call time. */
+  readonly proxyCredentials: ProxyCredentials;
 }
 
 export function createContext(deps: {
@@ -37,11 +40,13 @@ export function createContext(deps: {
   logger: Logger;
   random?: () => number;
   originalKey?: OriginalKey | null;
+  proxyCredentials?: ProxyCredentials;
 }): AppContext {
   return {
     ...deps,
     random: deps.random ?? Math.random,
     originalKey: deps.originalKey ?? null,
+    proxyCredentials: deps.proxyCredentials ?? new ProxyCredentials(),
     redactors: new RedactorCache(),
     policies: new PolicyCache(),
     rubrics: new RubricCache(),

@@ -20,6 +20,7 @@ import type { AppContext } from './context.js';
 import { compiledPolicy, dueAt } from './policy-loader.js';
 import { requireProjectExists } from './project-service.js';
 import { retryOnUniqueViolation } from './unique-retry.js';
+import { checkCallbackUrls, recordHoldCallbacks } from './webhook-dispatch.js';
 
 export interface ItemSubmission {
   input: ItemInput;
@@ -30,6 +31,8 @@ export interface ItemSubmission {
   metadata?: JsonObject;
   tags?: string[];
   external_id?: string;
+  /** For a held item: where to POST `hold.resolved` (signed) instead of being polled. */
+  callback_url?: string;
 }
 
 export interface CaptureResult {
@@ -50,6 +53,7 @@ export async function captureItems(
   submissions: readonly ItemSubmission[],
 ): Promise<CaptureResult[]> {
   assertCan(who, 'items:create');
+  checkCallbackUrls(submissions, true);
   await requireProjectExists(ctx, who, projectId);
   return writeCaptures(
     ctx,
@@ -64,6 +68,7 @@ export async function captureItems(
  */
 export async function captureItem(ctx: AppContext, who: Principal, projectId: string, submission: ItemSubmission): Promise<CaptureResult> {
   assertCan(who, 'items:create');
+  checkCallbackUrls([submission], false);
   await requireProjectExists(ctx, who, projectId);
   return coalescerFor(ctx).submit(projectId, who.actor, submission);
 }
@@ -119,6 +124,7 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   const tasks: TaskRecord[] = [];
   const audit: AuditEventInput[] = [];
   const originals: OriginalRow[] = [];
+  const callbacks: { item_id: string; url: string; created_at: number }[] = [];
   for (const { actor, submission: sent } of entries) {
     const known = sent.external_id === undefined ? undefined : existing.get(sent.external_id);
     if (known) {
@@ -155,6 +161,8 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
     fresh.push(item);
     if (item.external_id !== null) existing.set(item.external_id, item);
     results.push({ item, created: true });
+    const callback = item.decision.action === 'hold' ? checkCallbackUrls([sent], false)[0] : undefined;
+    if (callback !== undefined) callbacks.push({ item_id: id, url: callback, created_at: now });
     tasks.push(...tasksFor(ctx, item, { rubric: project.rubric_version, guidelines: project.guideline_version }, now, policy.queues));
     audit.push(
       auditEvent(ctx, {
@@ -180,6 +188,7 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   await insertTasks(tx, tasks);
   if (budget !== undefined) await addBudgetUsage(tx, projectId, budget.added, windows);
   await appendAudit(tx, audit);
+  await recordHoldCallbacks(ctx, tx, projectId, entries[0]?.actor ?? 'system', callbacks);
   return results;
 }
 

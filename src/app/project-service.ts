@@ -17,6 +17,7 @@ import {
   listProjectRows,
   listVersions,
   readDataProtectionColumn,
+  readProxyColumn,
   type ProjectRecord,
   type VersionedDoc,
 } from '../store/project-repo.js';
@@ -24,11 +25,13 @@ import { auditEvent } from './audit.js';
 import { assertUsable } from './data-protection-settings.js';
 import { hasDataProtection, parseDataProtection, type DataProtectionSettings } from '../core/data-protection/settings.js';
 import type { AppContext } from './context.js';
+import { parseProxySettings, storedProxySettings, type ProxySettings } from '../core/proxy/settings.js';
 
-export interface ProjectView extends Omit<ProjectRecord, 'policy_version' | 'rubric_version' | 'data_protection'> {
+export interface ProjectView extends Omit<ProjectRecord, 'policy_version' | 'rubric_version' | 'data_protection' | 'proxy'> {
   policy: VersionedDoc<PolicyDocument>;
   rubric: VersionedDoc<RubricDocument>;
   data_protection: DataProtectionSettings;
+  proxy: ProxySettings | null;
 }
 
 export interface CreateProjectInput {
@@ -37,6 +40,7 @@ export interface CreateProjectInput {
   policy?: unknown;
   rubric?: unknown;
   data_protection?: unknown;
+  proxy?: unknown;
 }
 
 const EMPTY_POLICY: PolicyDocument = { rules: [] };
@@ -50,6 +54,7 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
   const rubric = input.rubric === undefined ? EMPTY_RUBRIC : validateRubric(input.rubric);
   const protection = parseDataProtection(input.data_protection ?? null);
   assertUsable(ctx, protection);
+  const proxy = parseProxySettings(input.proxy ?? null, ctx.proxyCredentials.allowlist);
   const now = ctx.clock();
   const id = ctx.newId();
   const row = {
@@ -62,7 +67,8 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
     created_at: now,
     updated_at: now,
     data_protection: hasDataProtection(protection) ? ctx.store.json.write(protection) : null,
-  } satisfies ProjectRecord & { data_protection: string | null };
+    proxy: proxy === null ? null : ctx.store.json.write(proxy),
+  } satisfies ProjectRecord & { data_protection: string | null; proxy: string | null };
   await inTransaction(ctx.store, async (tx) => {
     // A new project has no gold items yet: its qualification and recalibration sets come later.
     await assertGoldSetsExist(tx, id, policy);
@@ -76,7 +82,13 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
         action: 'project.created',
         subject_type: 'project',
         subject_id: id,
-        after: { name: row.name, policy_version: 1, rubric_version: 1, ...(hasDataProtection(protection) ? { data_protection: protection } : {}) },
+        after: {
+          name: row.name,
+          policy_version: 1,
+          rubric_version: 1,
+          ...(hasDataProtection(protection) ? { data_protection: protection } : {}),
+          ...(proxy === null ? {} : { proxy }),
+        },
       }),
     ]);
   });
@@ -118,8 +130,14 @@ async function loadProjectView(ex: Executor, row: ProjectRecord): Promise<Projec
     getVersion<RubricDocument>(ex, 'rubric_versions', row.id, row.rubric_version),
   ]);
   if (!policy || !rubric) throw new TollgateError('TG_INTERNAL', `project ${row.id} lacks its current policy or rubric version`);
-  const { policy_version: _p, rubric_version: _r, data_protection: _d, ...rest } = row;
-  return { ...rest, policy, rubric, data_protection: parseDataProtection(readDataProtectionColumn(ex, row)) };
+  const { policy_version: _p, rubric_version: _r, data_protection: _d, proxy: _x, ...rest } = row;
+  return {
+    ...rest,
+    policy,
+    rubric,
+    data_protection: parseDataProtection(readDataProtectionColumn(ex, row)),
+    proxy: storedProxySettings(readProxyColumn(ex, row)),
+  };
 }
 
 type DocKind = 'policy' | 'rubric';

@@ -6,6 +6,8 @@ import { applyRetention } from './data-protection-service.js';
 import { applyDueHolds } from './hold-service.js';
 import { returnExpiredLeases } from './review-service.js';
 import { applySlaBreaches } from './sla-service.js';
+import { dispatchWebhooks } from './webhook-dispatch.js';
+import { WebhookSender, type WebhookSendSettings } from './webhook-sender.js';
 
 const RETENTION_EVERY_MS = 60_000;
 
@@ -17,19 +19,27 @@ export interface Scheduler {
 
 /**
  * The one background loop of a server: returns expired leases to the queue, applies queue SLA
- * breaches, hold timeouts and retention, seals the audit trail and signs its checkpoints. Every server runs it; the work it does is guarded in the store (conditional
- * updates, row locks), so with several servers on one PostgreSQL each lease and each timeout
- * is handled exactly once. Passes never overlap within a process, and the first runs at once,
- * so timeouts that fell due while the server was down apply on start.
+ * breaches, hold timeouts and retention, seals the audit trail and signs its checkpoints, and
+ * turns sealed events into webhook deliveries and sends them. Every server runs it; the work
+ * it does is guarded in the store (conditional updates, row locks, leases), so with several
+ * servers on one PostgreSQL each lease and each timeout is handled exactly once. Passes never
+ * overlap within a process, and the first runs at once, so timeouts that fell due while the
+ * server was down apply on start.
  */
 export function startScheduler(
   ctx: AppContext,
-  opts: { intervalMs: number; logger: Logger; audit?: { signingKey: KeyObject; checkpointMs: number } },
+  opts: {
+    intervalMs: number;
+    logger: Logger;
+    audit?: { signingKey: KeyObject; checkpointMs: number };
+    webhooks?: WebhookSendSettings;
+  },
 ): Scheduler {
   let running: Promise<void> | undefined;
   let stopped = false;
   let lastCheckpoint = 0;
   let lastRetention = 0;
+  const webhooks = new WebhookSender(ctx, opts.webhooks, opts.logger);
 
   const pass = async (): Promise<void> => {
     try {
@@ -81,6 +91,15 @@ export function startScheduler(
     } catch (err) {
       opts.logger.warn({ err }, 'audit sealing failed');
     }
+    try {
+      // After sealing: webhooks are made from sealed events. Sending is not awaited, so a slow
+      // receiver never holds up the next pass.
+      const queued = await dispatchWebhooks(ctx);
+      if (queued > 0) opts.logger.debug({ queued }, 'webhook deliveries queued');
+      if (!stopped) webhooks.pump();
+    } catch (err) {
+      opts.logger.warn({ err }, 'webhook dispatch failed');
+    }
   };
 
   const runOnce = (): Promise<void> => {
@@ -100,6 +119,7 @@ export function startScheduler(
       stopped = true;
       clearInterval(timer);
       await running;
+      await webhooks.stop();
     },
   };
 }

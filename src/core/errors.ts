@@ -41,6 +41,13 @@ export const ERROR_CODES = {
   /** The identity provider did not answer (discovery or token exchange). */
   TG_SSO_UNAVAILABLE: 503,
   TG_ENCRYPTION_UNAVAILABLE: 503,
+  /** The OpenAI-compatible proxy (see docs/proxy.md): settings refused, absent, or unusable on this server. */
+  TG_INVALID_PROXY_SETTINGS: 422,
+  TG_PROXY_NOT_CONFIGURED: 404,
+  TG_PROXY_CREDENTIAL_MISSING: 500,
+  /** The proxy's upstream could not be reached, broke off, or gave no usable answer. */
+  TG_UPSTREAM_UNAVAILABLE: 502,
+  TG_UPSTREAM_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

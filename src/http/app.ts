@@ -25,6 +25,11 @@ import { registerQueueRoutes } from './routes/queues.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerDataProtectionRoutes } from './routes/data-protection.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerProxyRoutes } from './routes/proxy.js';
+import type { UpstreamTimeouts } from '../app/proxy-upstream.js';
+import { registerOtlpRoutes } from './routes/otlp.js';
+import { registerExportRoutes } from './routes/exports.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerReviewerRoutes } from './routes/reviewers.js';
 import { registerStatsRoutes } from './routes/stats.js';
@@ -47,6 +52,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string[];
   /** Browser sign-in (OpenID Connect) and sessions; without it single sign-on is off. */
   sso?: SsoConfig;
+  /** The OpenAI-compatible proxy's timeouts for upstream calls (connect, total). */
+  proxyTimeouts?: UpstreamTimeouts;
 }
 
 /** Generous for a person mistyping, ruinous for a script guessing. */
@@ -64,7 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: limits.item,
     trustProxy: opts.trustProxy ?? false,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -130,5 +137,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerAuditRoutes(app, opts.ctx);
   registerReportRoutes(app, opts.ctx, opts.version);
   registerDataProtectionRoutes(app, opts.ctx);
+  registerWebhookRoutes(app, opts.ctx);
+  registerProxyRoutes(app, opts.ctx, {
+    bodyLimit: limits.item,
+    ...(opts.proxyTimeouts === undefined ? {} : { timeouts: opts.proxyTimeouts }),
+  });
+  registerOtlpRoutes(app, opts.ctx, limits);
+  registerExportRoutes(app, opts.ctx);
   return app;
 }

@@ -16,6 +16,17 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/**
+ * The API, the OpenAI-compatible proxy (whose clients send a Tollgate key as their `apiKey`, i.e.
+ * `Authorization: Bearer`) and the OpenTelemetry intake (`OTEL_EXPORTER_OTLP_HEADERS`) all take
+ * the same credentials; everything else (health, docs, sign-in pages) is public.
+ */
+const PROTECTED_PREFIXES = ['/v1', '/proxy', '/otlp'];
+
+function needsCredentials(url: string): boolean {
+  return PROTECTED_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`));
+}
+
 /** Methods that change nothing: a cookie-authenticated request needs no CSRF token for them. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -38,7 +49,7 @@ export function installAuth(
   app.decorateRequest('principal', null);
   app.decorateRequest('browserSession', null);
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
+    if (!needsCredentials(req.url)) return;
     const header = req.headers.authorization;
     const cookie = header === undefined ? readCookie(req, SESSION_COOKIE) : undefined;
     if (cookie !== undefined) {

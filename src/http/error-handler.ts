@@ -71,46 +71,66 @@ export function sendFrameworkError(err: FastifyError, _req: FastifyRequest, repl
   }
 }
 
+/** A failure as the client is told of it: status, stable code, message and details. */
+export interface ErrorParts {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * Maps any error a route or hook throws to what the client is told: Tollgate's own errors as
+ * they are, validation and Fastify's request errors to stable codes, a store outage to 503, and
+ * anything else to 500 (logged). The `/v1` API and the proxy share it and differ only in shape.
+ */
+export function describeError(err: FastifyError, req: FastifyRequest): ErrorParts {
+  if (err instanceof TollgateError) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (err.validation) {
+    // Too many items is a size problem, not a malformed item: clients split and resend.
+    const tooMany = err.validation.find((v) => v.keyword === 'maxItems' && v.instancePath === '/items');
+    if (tooMany && (err as FastifyError & { validationContext?: string }).validationContext === 'body') {
+      return {
+        status: 413,
+        code: 'TG_BATCH_TOO_LARGE',
+        message: `a batch holds at most ${String(tooMany.params.limit)} items; split it`,
+        details: { max_items: tooMany.params.limit },
+      };
+    }
+    const errors = validationErrors(err);
+    const first = errors[0];
+    const itemIndex = first ? /^items\[(\d+)\]/.exec(first.path)?.[1] : undefined;
+    const message = first ? `${first.path} ${first.message}` : 'request is invalid';
+    const details: Record<string, unknown> = { errors };
+    if (itemIndex !== undefined) details.item_index = Number(itemIndex);
+    return {
+      status: 400,
+      code: 'TG_VALIDATION_FAILED',
+      message: itemIndex === undefined ? message : `item ${itemIndex} rejected, batch not stored: ${message}`,
+      details,
+    };
+  }
+  const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (mapped) {
+    const status = mapped === 'TG_PAYLOAD_TOO_LARGE' ? 413 : mapped === 'TG_UNSUPPORTED_MEDIA_TYPE' ? 415 : 400;
+    return { status, code: mapped, message: err.message };
+  }
+  const sysCode = (err as { code?: string }).code;
+  if (sysCode !== undefined && STORE_DOWN.has(sysCode)) {
+    req.log.error({ err }, 'store unavailable');
+    return { status: 503, code: 'TG_STORE_UNAVAILABLE', message: 'the store is not answering; retry shortly' };
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return { status: err.statusCode, code: 'TG_VALIDATION_FAILED', message: err.message };
+  }
+  req.log.error({ err }, 'unhandled error');
+  return { status: 500, code: 'TG_INTERNAL', message: 'internal error; the server log has the details' };
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof TollgateError) return sendError(reply, err.status, err.code, err.message, err.details);
-    if (err.validation) {
-      // Too many items is a size problem, not a malformed item: clients split and resend.
-      const tooMany = err.validation.find((v) => v.keyword === 'maxItems' && v.instancePath === '/items');
-      if (tooMany && (err as FastifyError & { validationContext?: string }).validationContext === 'body') {
-        return sendError(reply, 413, 'TG_BATCH_TOO_LARGE', `a batch holds at most ${String(tooMany.params.limit)} items; split it`, {
-          max_items: tooMany.params.limit,
-        });
-      }
-      const errors = validationErrors(err);
-      const first = errors[0];
-      const itemIndex = first ? /^items\[(\d+)\]/.exec(first.path)?.[1] : undefined;
-      const message = first ? `${first.path} ${first.message}` : 'request is invalid';
-      const details: Record<string, unknown> = { errors };
-      if (itemIndex !== undefined) details.item_index = Number(itemIndex);
-      return sendError(
-        reply,
-        400,
-        'TG_VALIDATION_FAILED',
-        itemIndex === undefined ? message : `item ${itemIndex} rejected, batch not stored: ${message}`,
-        details,
-      );
-    }
-    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
-    if (mapped) {
-      const status = mapped === 'TG_PAYLOAD_TOO_LARGE' ? 413 : mapped === 'TG_UNSUPPORTED_MEDIA_TYPE' ? 415 : 400;
-      return sendError(reply, status, mapped, err.message);
-    }
-    const sysCode = (err as { code?: string }).code;
-    if (sysCode !== undefined && STORE_DOWN.has(sysCode)) {
-      req.log.error({ err }, 'store unavailable');
-      return sendError(reply, 503, 'TG_STORE_UNAVAILABLE', 'the store is not answering; retry shortly');
-    }
-    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendError(reply, err.statusCode, 'TG_VALIDATION_FAILED', err.message);
-    }
-    req.log.error({ err }, 'unhandled error');
-    return sendError(reply, 500, 'TG_INTERNAL', 'internal error; the server log has the details');
+    const e = describeError(err, req);
+    return sendError(reply, e.status, e.code, e.message, e.details);
   });
 
   app.setNotFoundHandler((req, reply) =>

@@ -30,7 +30,8 @@ export function presentItem(i: ItemRecord) {
 }
 
 function presentPurge(p: NonNullable<ItemRecord['purged']>) {
-  const [reason, action] = p.reason === 'erasure' ? (['erasure', 'delete'] as const) : (p.reason.split(':') as ['retention', 'delete' | 'redact']);
+  const [reason, action] =
+    p.reason === 'erasure' ? (['erasure', 'delete'] as const) : (p.reason.split(':') as ['retention', 'delete' | 'redact']);
   return { at: iso(p.at), reason, action };
 }
 

@@ -13,6 +13,8 @@ import * as m011 from './migrations/011-audit-chain.js';
 import * as m012 from './migrations/012-key-lifecycle.js';
 import * as m013 from './migrations/013-data-protection.js';
 import * as m014 from './migrations/014-sessions.js';
+import * as m015 from './migrations/015-webhooks.js';
+import * as m016 from './migrations/016-proxy-settings.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -36,6 +38,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '012-key-lifecycle': m012,
   '013-data-protection': m013,
   '014-sessions': m014,
+  '015-webhooks': m015,
+  '016-proxy-settings': m016,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -43,6 +43,21 @@ export async function setDataProtectionColumn(ex: Executor, projectId: string, d
     .execute();
 }
 
+/** The stored proxy settings, decoded (still unchecked: the service reads them). */
+export function readProxyColumn(ex: Executor, row: ProjectRecord): unknown {
+  const stored = row.proxy;
+  if (stored === null || stored === undefined) return null;
+  return typeof stored === 'string' ? (JSON.parse(stored) as unknown) : ex.json.read<unknown>(stored);
+}
+
+export async function setProxyColumn(ex: Executor, projectId: string, settings: unknown, now: number): Promise<void> {
+  await ex.db
+    .updateTable('projects')
+    .set({ proxy: settings === null ? null : ex.json.write(settings), updated_at: now })
+    .where('id', '=', projectId)
+    .execute();
+}
+
 type VersionTable = 'policy_versions' | 'rubric_versions' | 'guideline_versions';
 
 export async function insertVersion(ex: Executor, table: VersionTable, projectId: string, v: VersionedDoc<unknown>): Promise<void> {

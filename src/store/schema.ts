@@ -20,6 +20,8 @@ export interface ProjectsTable {
   updated_at: number;
   /** Redaction and retention settings (see core/data-protection); null: none. */
   data_protection: JsonColumn | null;
+  /** The OpenAI-compatible proxy's upstream and credential variable name (see core/proxy); null: no proxy. */
+  proxy: JsonColumn | null;
 }
 
 export interface PolicyVersionsTable {
@@ -301,6 +303,95 @@ export interface OidcLoginsTable {
   expires_at: number;
 }
 
+export interface WebhookSubscriptionsTable {
+  id: string;
+  project_id: string;
+  url: string;
+  /** The event types delivered, as a JSON array of strings. */
+  events: JsonColumn;
+  description: string | null;
+  /** `active`, `paused` or `deleted`. */
+  status: string;
+  /** `whsec_…`, or `sealed:<key id>:<ciphertext>` when sealed with the server's encryption key; '' once deleted. */
+  secret: string;
+  /** The secret before a rotation, still signing beside the new one until it expires. */
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  paused_reason: string | null;
+  paused_at: number | null;
+  /** Consecutive failed attempts; any success resets it. */
+  failure_streak: number;
+  failing_since: number | null;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+}
+
+/** The URL a held item's caller named, to be sent `hold.resolved` instead of polling. */
+export interface ItemCallbacksTable {
+  item_id: string;
+  project_id: string;
+  url: string;
+  created_at: number;
+}
+
+export interface WebhookCallbackSecretsTable {
+  project_id: string;
+  /** Stored like a subscription's secret. */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  created_at: number;
+  rotated_at: number | null;
+}
+
+/** How far the webhook dispatcher has read a project's sealed audit chain. */
+export interface WebhookCursorsTable {
+  chain: string;
+  pos: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  project_id: string;
+  /** null for a hold callback. */
+  subscription_id: string | null;
+  callback_url: string | null;
+  /** One delivery per event and destination: `<subscription id>:<event seq>`, `callback:<seq>`, `test:<id>`. */
+  dedupe_key: string;
+  event_type: string;
+  event_seq: number | null;
+  item_id: string | null;
+  /** The payload as JSON text without content; the item's content is filled in when sending. */
+  envelope: string;
+  /** `pending`, `delivered`, `failed` or `cancelled`. */
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: number | null;
+  /** 1: the next attempt was asked for by a manager (replay, test) and goes out even while paused. */
+  manual: number;
+  lease_token: string | null;
+  lease_until: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  number: number;
+  /** `scheduled` or `manual`. */
+  trigger: string;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  /** The start of the receiver's answer, truncated. */
+  response_body: string | null;
+}
+
 export interface Database {
   projects: ProjectsTable;
   policy_versions: PolicyVersionsTable;
@@ -324,4 +415,10 @@ export interface Database {
   audit_seal_state: AuditSealStateTable;
   sessions: SessionsTable;
   oidc_logins: OidcLoginsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  item_callbacks: ItemCallbacksTable;
+  webhook_callback_secrets: WebhookCallbackSecretsTable;
+  webhook_cursors: WebhookCursorsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -46,6 +46,10 @@ interface Ctx {
   session(): Promise<string>;
   /** An item with a gold answer, for the routes that change or remove one. */
   goldItem(): Promise<string>;
+  /** A webhook of the project, made by the admin. */
+  webhook(): Promise<string>;
+  /** A delivery (a webhook.test) of a fresh webhook of the project, made by the admin. */
+  delivery(): Promise<string>;
 }
 
 interface RouteCase {
@@ -475,6 +479,14 @@ const ROUTES: RouteCase[] = [
     send: (c) => c.api.call('PUT', `/v1/projects/${c.projectId}/data-protection`, c.key, { retention: { days: 3650 } }),
   },
   {
+    route: 'PUT proxy',
+    endpoint: 'PUT /v1/projects/{project_id}/proxy',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('PUT', `/v1/projects/${c.projectId}/proxy`, c.key, { upstream_base_url: 'http://127.0.0.1:9/v1' }),
+  },
+  {
     route: 'GET item original',
     endpoint: 'GET /v1/items/{item_id}/original',
     permission: 'items:read_original',
@@ -507,6 +519,133 @@ const ROUTES: RouteCase[] = [
     allowed: STATS_READERS,
     ok: 200,
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/error-rate`, c.key),
+  },
+  {
+    route: 'POST webhooks',
+    endpoint: 'POST /v1/projects/{project_id}/webhooks',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 201,
+    send: (c) =>
+      c.api.call('POST', `/v1/projects/${c.projectId}/webhooks`, c.key, { url: 'https://hooks.invalid/h', events: ['item.routed'] }),
+  },
+  {
+    route: 'GET webhooks',
+    endpoint: 'GET /v1/projects/{project_id}/webhooks',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/webhooks`, c.key),
+  },
+  {
+    route: 'GET webhook',
+    endpoint: 'GET /v1/webhooks/{webhook_id}',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.webhook(),
+    send: (c, id) => c.api.call('GET', `/v1/webhooks/${id}`, c.key),
+  },
+  {
+    route: 'PATCH webhook',
+    endpoint: 'PATCH /v1/webhooks/{webhook_id}',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.webhook(),
+    send: (c, id) =>
+      c.api.app.inject({
+        method: 'PATCH',
+        url: `/v1/webhooks/${id}`,
+        headers: { authorization: `Bearer ${c.key}` },
+        payload: { status: 'paused' },
+      }),
+  },
+  {
+    route: 'DELETE webhook',
+    endpoint: 'DELETE /v1/webhooks/{webhook_id}',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.webhook(),
+    send: (c, id) => c.api.call('DELETE', `/v1/webhooks/${id}`, c.key),
+  },
+  {
+    route: 'POST webhook rotate-secret',
+    endpoint: 'POST /v1/webhooks/{webhook_id}/rotate-secret',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.webhook(),
+    send: (c, id) => c.api.call('POST', `/v1/webhooks/${id}/rotate-secret`, c.key, {}),
+  },
+  {
+    route: 'POST webhook test',
+    endpoint: 'POST /v1/webhooks/{webhook_id}/test',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 202,
+    setup: (c) => c.webhook(),
+    send: (c, id) => c.api.call('POST', `/v1/webhooks/${id}/test`, c.key),
+  },
+  {
+    route: 'GET webhook deliveries',
+    endpoint: 'GET /v1/webhooks/{webhook_id}/deliveries',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.webhook(),
+    send: (c, id) => c.api.call('GET', `/v1/webhooks/${id}/deliveries`, c.key),
+  },
+  {
+    route: 'GET webhook delivery',
+    endpoint: 'GET /v1/webhook-deliveries/{delivery_id}',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => c.delivery(),
+    send: (c, id) => c.api.call('GET', `/v1/webhook-deliveries/${id}`, c.key),
+  },
+  {
+    route: 'POST webhook delivery replay',
+    endpoint: 'POST /v1/webhook-deliveries/{delivery_id}/replay',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 202,
+    setup: (c) => c.delivery(),
+    send: (c, id) => c.api.call('POST', `/v1/webhook-deliveries/${id}/replay`, c.key),
+  },
+  {
+    route: 'GET callback-secret',
+    endpoint: 'GET /v1/projects/{project_id}/webhooks/callback-secret',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/webhooks/callback-secret`, c.key),
+  },
+  {
+    route: 'POST callback-secret rotate',
+    endpoint: 'POST /v1/projects/{project_id}/webhooks/callback-secret/rotate',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/webhooks/callback-secret/rotate`, c.key, {}),
+  },
+  {
+    route: 'GET callback-deliveries',
+    endpoint: 'GET /v1/projects/{project_id}/webhooks/callback-deliveries',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/webhooks/callback-deliveries`, c.key),
+  },
+  {
+    route: 'GET exports',
+    endpoint: 'GET /v1/projects/{project_id}/exports/{format}',
+    permission: 'data:export',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/exports/judgments`, c.key),
   },
 ];
 
@@ -610,6 +749,19 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
         expect(res.statusCode, res.body).toBe(201);
         return res.json<{ id: string }>().id;
       },
+      async webhook() {
+        const res = await api.call('POST', `/v1/projects/${projectId}/webhooks`, admin, {
+          url: 'https://hooks.invalid/h',
+          events: ['item.routed'],
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json<{ id: string }>().id;
+      },
+      async delivery() {
+        const res = await api.call('POST', `/v1/webhooks/${await this.webhook()}/test`, admin);
+        expect(res.statusCode, res.body).toBe(202);
+        return res.json<{ id: string }>().id;
+      },
       async goldItem() {
         expect((await api.call('PUT', `/v1/items/${itemId}/gold`, admin, { verdict: 'approve' })).statusCode).toBe(200);
         return itemId;
@@ -659,6 +811,8 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
     let taskB: string;
     let sessionB: string;
     let keyB: string;
+    let webhookB: string;
+    let deliveryB: string;
 
     beforeAll(async () => {
       const res = await api.call('POST', '/v1/projects', admin, { name: 'Other', policy: POLICY });
@@ -669,6 +823,10 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
         await api.call('POST', `/v1/projects/${projectB}/calibrations`, admin, { name: 'b', item_ids: [itemB], reviewers: ['key:x'] })
       ).json<{ id: string }>().id;
       keyB = (await createKey(t.ctx, ROOT, { role: 'viewer', project_id: projectB })).id;
+      webhookB = (
+        await api.call('POST', `/v1/projects/${projectB}/webhooks`, admin, { url: 'https://hooks.invalid/b', events: ['item.routed'] })
+      ).json<{ id: string }>().id;
+      deliveryB = (await api.call('POST', `/v1/webhooks/${webhookB}/test`, admin)).json<{ id: string }>().id;
     });
 
     it('a key scoped to project A finds nothing of project B (404), for every role', async () => {
@@ -752,9 +910,58 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
             () => api.call('PUT', `/v1/projects/${projectB}/data-protection`, key, { retention: { days: 1 } }),
             'TG_PROJECT_NOT_FOUND',
           ],
+          [
+            'PUT proxy',
+            () => api.call('PUT', `/v1/projects/${projectB}/proxy`, key, { upstream_base_url: 'http://x/v1' }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          // The proxy answers in OpenAI's error shape, with Tollgate's code in `code`.
+          [
+            'POST proxy chat completions',
+            () =>
+              api.call('POST', `/proxy/${projectB}/v1/chat/completions`, key, { model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET proxy models', () => api.call('GET', `/proxy/${projectB}/v1/models`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET item original', () => api.call('GET', `/v1/items/${itemB}/original`, key), 'TG_ITEM_NOT_FOUND'],
           ['POST erasures', () => api.call('POST', `/v1/projects/${projectB}/erasures`, key, { external_id: 'x' }), 'TG_PROJECT_NOT_FOUND'],
           ['GET erasures', () => api.call('GET', `/v1/projects/${projectB}/erasures`, key), 'TG_PROJECT_NOT_FOUND'],
+          [
+            'POST webhooks',
+            () => api.call('POST', `/v1/projects/${projectB}/webhooks`, key, { url: 'https://hooks.invalid/x', events: ['item.routed'] }),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET webhooks', () => api.call('GET', `/v1/projects/${projectB}/webhooks`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET webhook', () => api.call('GET', `/v1/webhooks/${webhookB}`, key), 'TG_NOT_FOUND'],
+          [
+            'PATCH webhook',
+            () =>
+              api.app.inject({
+                method: 'PATCH',
+                url: `/v1/webhooks/${webhookB}`,
+                headers: { authorization: `Bearer ${key}` },
+                payload: { status: 'paused' },
+              }),
+            'TG_NOT_FOUND',
+          ],
+          ['DELETE webhook', () => api.call('DELETE', `/v1/webhooks/${webhookB}`, key), 'TG_NOT_FOUND'],
+          ['POST webhook rotate-secret', () => api.call('POST', `/v1/webhooks/${webhookB}/rotate-secret`, key, {}), 'TG_NOT_FOUND'],
+          ['POST webhook test', () => api.call('POST', `/v1/webhooks/${webhookB}/test`, key), 'TG_NOT_FOUND'],
+          ['GET webhook deliveries', () => api.call('GET', `/v1/webhooks/${webhookB}/deliveries`, key), 'TG_NOT_FOUND'],
+          ['GET webhook delivery', () => api.call('GET', `/v1/webhook-deliveries/${deliveryB}`, key), 'TG_NOT_FOUND'],
+          ['POST webhook delivery replay', () => api.call('POST', `/v1/webhook-deliveries/${deliveryB}/replay`, key), 'TG_NOT_FOUND'],
+          ['GET callback-secret', () => api.call('GET', `/v1/projects/${projectB}/webhooks/callback-secret`, key), 'TG_PROJECT_NOT_FOUND'],
+          [
+            'POST callback-secret rotate',
+            () => api.call('POST', `/v1/projects/${projectB}/webhooks/callback-secret/rotate`, key, {}),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          [
+            'GET callback-deliveries',
+            () => api.call('GET', `/v1/projects/${projectB}/webhooks/callback-deliveries`, key),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET exports', () => api.call('GET', `/v1/projects/${projectB}/exports/sft`, key), 'TG_PROJECT_NOT_FOUND'],
           ['POST keys rotate', () => api.call('POST', `/v1/keys/${keyB}/rotate`, key, {}), 'TG_NOT_FOUND'],
           ['DELETE key', () => api.call('DELETE', `/v1/keys/${keyB}`, key), 'TG_NOT_FOUND'],
         ];

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { processIo, type CliIo } from './client-options.js';
 import { registerDataProtectionCommands } from './data-protection-commands.js';
+import { registerExportCommands } from './export-commands.js';
 import { registerGuidelineCommands } from './guideline-commands.js';
 import { registerStandingCommands } from './standing-commands.js';
 import { registerItemCommands, registerOutcomeCommand } from './item-commands.js';
 import { registerDocumentCommands, registerProjectCommands } from './project-commands.js';
 import { registerTaskCommands } from './task-commands.js';
+import { registerWebhookCommands } from './webhook-commands.js';
 
 export type { CliIo } from './client-options.js';
 
@@ -20,4 +22,6 @@ export function registerClientCommands(program: Command, io: CliIo = processIo):
   registerTaskCommands(program, io);
   registerOutcomeCommand(program, io);
   registerDataProtectionCommands(program, io);
+  registerWebhookCommands(program, io);
+  registerExportCommands(program, io);
 }

@@ -138,7 +138,13 @@ async function withStore<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   ]);
   const config = loadConfig(process.env, process.cwd());
   const store = openStore(config.store);
-  const ctx = createContext({ store, clock: Date.now, newId: uuidv7, logger: createLogger('warn'), originalKey: config.piiEncryptionKey ?? null });
+  const ctx = createContext({
+    store,
+    clock: Date.now,
+    newId: uuidv7,
+    logger: createLogger('warn'),
+    originalKey: config.piiEncryptionKey ?? null,
+  });
   try {
     await migrateToLatest(store);
     return await fn(ctx);

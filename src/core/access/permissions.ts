@@ -18,6 +18,8 @@ export const PERMISSIONS = [
   'stats:read',
   'reviewers:assess',
   'data:erase',
+  // Training and evaluation exports: every item's content and every judgment, comments included.
+  'data:export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -47,6 +49,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'stats:read',
     'reviewers:assess',
     'data:erase',
+    'data:export',
   ]),
   admin: new Set<Permission>(PERMISSIONS),
 };

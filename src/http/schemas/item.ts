@@ -33,6 +33,14 @@ export const CreateItemBody = Type.Object(
         description: 'Your id for this output. Re-sending an item with the same external_id returns the stored item and creates nothing.',
       }),
     ),
+    callback_url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2000,
+        description:
+          'For an item the policy holds: an http(s) URL that is sent a signed hold.resolved webhook when the hold is decided, instead of polling (see docs/webhooks.md). Ignored for items that are not held.',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'ItemInput' },
 );
@@ -160,7 +168,7 @@ const itemFields = {
   hold: HoldState,
   redactions: Nullable(
     Type.Record(Type.String(), Type.Integer(), {
-      description: "What the project's capture-time redaction replaced, per detector (e.g. {\"email\": 2}); null when nothing was",
+      description: 'What the project\'s capture-time redaction replaced, per detector (e.g. {"email": 2}); null when nothing was',
     }),
   ),
   purged: Nullable(

@@ -3,6 +3,7 @@ import { ACTIONS } from '../../core/types.js';
 import { Nullable, StringEnum, Timestamp } from './common.js';
 import { DataProtection, DataProtectionBody } from './data-protection.js';
 import { EXAMPLE_POLICY, EXAMPLE_RUBRIC } from './examples.js';
+import { ProxySettings, ProxySettingsUpdate } from './proxy.js';
 
 /**
  * Policies and rubrics are checked in full by the core validators (which report every
@@ -70,6 +71,7 @@ export const CreateProjectBody = Type.Object(
     rubric: Type.Optional(RubricDocumentSchema),
     policy: Type.Optional(PolicyDocumentSchema),
     data_protection: Type.Optional(DataProtectionBody),
+    proxy: Type.Optional(ProxySettingsUpdate),
   },
   { additionalProperties: false },
 );
@@ -98,6 +100,7 @@ export const Project = Type.Object(
     policy: VersionedDocument(PolicyDocumentSchema),
     rubric: VersionedDocument(RubricDocumentSchema),
     data_protection: DataProtection,
+    proxy: ProxySettings,
     created_at: Timestamp('Creation time'),
     updated_at: Timestamp('Last configuration change'),
   },

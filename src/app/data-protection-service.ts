@@ -17,11 +17,11 @@ import {
   type ErasureSelector,
 } from '../store/content-repo.js';
 import { inTransaction } from '../store/executor.js';
-import { readDataProtectionColumn, setDataProtectionColumn } from '../store/project-repo.js';
+import { setDataProtectionColumn } from '../store/project-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
 import { purgeContent } from './content-purge.js';
-import { assertUsable } from './data-protection-settings.js';
+import { assertUsable, projectProtection } from './data-protection-settings.js';
 import { requireReadableItem } from './item-access.js';
 import { requireProject } from './project-service.js';
 
@@ -36,7 +36,7 @@ export async function setDataProtection(ctx: AppContext, who: Principal, project
   assertUsable(ctx, settings);
   return inTransaction(ctx.store, async (tx) => {
     const project = await requireProject(tx, who, projectId);
-    const before = parseDataProtection(readDataProtectionColumn(tx, project));
+    const before = projectProtection(ctx, project).settings;
     const now = ctx.clock();
     await setDataProtectionColumn(tx, projectId, hasDataProtection(settings) ? settings : null, now);
     await appendAudit(tx, [
@@ -71,7 +71,7 @@ export async function readOriginal(ctx: AppContext, who: Principal, itemId: stri
   return inTransaction(ctx.store, async (tx) => {
     const item = await requireReadableItem(tx, who, itemId);
     const project = await requireProject(tx, who, item.project_id);
-    const redaction = parseDataProtection(readDataProtectionColumn(tx, project)).redaction;
+    const redaction = projectProtection(ctx, project).settings.redaction;
     const roles = redaction?.original === 'encrypt' ? redaction.original_roles : (['admin'] as const);
     if (!(roles as readonly string[]).includes(who.role)) {
       throw new TollgateError('TG_FORBIDDEN', `role "${who.role}" may not read originals in this project (allowed: ${roles.join(', ')})`, {

@@ -16,13 +16,12 @@ import {
   insertVersion,
   listProjectRows,
   listVersions,
-  readDataProtectionColumn,
   readProxyColumn,
   type ProjectRecord,
   type VersionedDoc,
 } from '../store/project-repo.js';
 import { auditEvent } from './audit.js';
-import { assertUsable } from './data-protection-settings.js';
+import { assertUsable, projectProtection } from './data-protection-settings.js';
 import { hasDataProtection, parseDataProtection, type DataProtectionSettings } from '../core/data-protection/settings.js';
 import type { AppContext } from './context.js';
 import { parseProxySettings, storedProxySettings, type ProxySettings } from '../core/proxy/settings.js';
@@ -92,7 +91,7 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
       }),
     ]);
   });
-  return loadProjectView(ctx.store, row);
+  return loadProjectView(ctx, ctx.store, row);
 }
 
 /** The project as the caller may see it; a project outside a scoped key's reach is "not found". */
@@ -115,16 +114,16 @@ export async function requireProjectExists(ctx: AppContext, who: Principal, proj
 
 export async function getProject(ctx: AppContext, who: Principal, projectId: string): Promise<ProjectView> {
   assertCan(who, 'projects:read');
-  return loadProjectView(ctx.store, await requireProject(ctx.store, who, projectId));
+  return loadProjectView(ctx, ctx.store, await requireProject(ctx.store, who, projectId));
 }
 
 export async function listProjects(ctx: AppContext, who: Principal): Promise<ProjectView[]> {
   assertCan(who, 'projects:read');
   const rows = await listProjectRows(ctx.store, who.project_id);
-  return Promise.all(rows.map((r) => loadProjectView(ctx.store, r)));
+  return Promise.all(rows.map((r) => loadProjectView(ctx, ctx.store, r)));
 }
 
-async function loadProjectView(ex: Executor, row: ProjectRecord): Promise<ProjectView> {
+async function loadProjectView(ctx: AppContext, ex: Executor, row: ProjectRecord): Promise<ProjectView> {
   const [policy, rubric] = await Promise.all([
     getVersion<PolicyDocument>(ex, 'policy_versions', row.id, row.policy_version),
     getVersion<RubricDocument>(ex, 'rubric_versions', row.id, row.rubric_version),
@@ -135,7 +134,8 @@ async function loadProjectView(ex: Executor, row: ProjectRecord): Promise<Projec
     ...rest,
     policy,
     rubric,
-    data_protection: parseDataProtection(readDataProtectionColumn(ex, row)),
+    // Through the cache the capture path uses: listing projects does not re-check every document.
+    data_protection: projectProtection(ctx, row).settings,
     proxy: storedProxySettings(readProxyColumn(ex, row)),
   };
 }

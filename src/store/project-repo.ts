@@ -27,14 +27,6 @@ export async function insertProject(ex: Executor, row: Insertable<ProjectsTable>
   await ex.db.insertInto('projects').values(row).execute();
 }
 
-/** The stored data-protection document, decoded (still unchecked: the service validates it). */
-export function readDataProtectionColumn(ex: Executor, row: ProjectRecord): unknown {
-  const stored = row.data_protection;
-  if (stored === null || stored === undefined) return null;
-  // A row built in memory holds the JSON text it was written with, on either dialect.
-  return typeof stored === 'string' ? (JSON.parse(stored) as unknown) : ex.json.read<unknown>(stored);
-}
-
 export async function setDataProtectionColumn(ex: Executor, projectId: string, document: unknown, now: number): Promise<void> {
   await ex.db
     .updateTable('projects')

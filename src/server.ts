@@ -1,3 +1,4 @@
+import { defaultWebRoot } from './http/web-console.js';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
@@ -81,7 +82,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 /** Opens the store, migrates, bootstraps the admin key, listens, and runs the scheduler. */
-export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export interface StartOptions {
+  /** On an empty store only: load the demo project and the demo console users (`npm start`). */
+  demo?: boolean;
+}
+
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger = createLogger(config.logLevel),
+  opts: StartOptions = {},
+): Promise<RunningServer> {
   // A bad key stops the start before anything is opened.
   const signingKey =
     config.auditSigningKey === undefined ? undefined : readPrivateKey(config.auditSigningKey, 'TOLLGATE_AUDIT_SIGNING_KEY');
@@ -107,6 +117,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         );
       }
     }
+    if (opts.demo === true) await seedDemoWhenEmpty(ctx, logger);
   } catch (err) {
     await store.close();
     throw err;
@@ -120,6 +131,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     trustProxy: config.trustProxy,
     sso: config.sso,
     proxyTimeouts: config.proxy.timeouts,
+    webRoot: defaultWebRoot(),
   });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, store: describeStoreTarget(config.store), version: VERSION }, 'tollgate listening');
@@ -148,4 +160,25 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       await store.close();
     },
   };
+}
+
+/**
+ * A first run should show something: on a store with no project and no console user, load the
+ * demo (a project with two weeks of traffic and reviews, and the README's demo sign-ins). Any
+ * store that already holds work is left alone, so a real deployment never gains demo users.
+ */
+async function seedDemoWhenEmpty(ctx: AppContext, logger: Logger): Promise<void> {
+  const project = await ctx.store.db.selectFrom('projects').select('id').limit(1).executeTakeFirst();
+  const user = await ctx.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (project || user) return;
+  const { loadDemo } = await import('./cli/commands/demo.js');
+  const summary = await loadDemo(
+    ctx,
+    { key_id: 'demo', role: 'admin', project_id: null, actor: 'system:demo' },
+    { people: true, historyDays: 14 },
+  );
+  logger.warn(
+    'empty store: loaded the demo project and demo users (password "tollgate-demo"); run `tollgate start` without --demo in production',
+  );
+  process.stderr.write(`\n${summary}\n`);
 }

@@ -14,10 +14,12 @@ import type { Principal, RubricDocument, Scores, Verdict } from '../core/types.j
 import { appendAudit } from '../store/audit-repo.js';
 import {
   closeSession,
+  countJudgmentsBySession,
   getSession,
   insertCalibrationJudgment,
   insertSession,
   listCalibrationJudgments,
+  listSessions,
   type CalibrationJudgment,
   type CalibrationSession,
 } from '../store/calibration-repo.js';
@@ -113,6 +115,53 @@ export async function getCalibration(ctx: AppContext, who: Principal, id: string
   const s = await requireSession(ctx.store, who, id);
   const judged = await listCalibrationJudgments(ctx.store, id);
   return { ...s, progress: s.reviewers.map((r) => ({ reviewer: r, judged: judged.filter((j) => j.reviewer === r).length })) };
+}
+
+export interface SessionSummary extends Omit<CalibrationSession, 'item_ids' | 'reviewers'> {
+  item_count: number;
+  reviewer_count: number;
+  progress: {
+    /** Answers given so far, over all reviewers. */
+    judged: number;
+    /** Answers a finished session holds: items × reviewers. */
+    expected: number;
+    /** Reviewers who have answered every item. */
+    reviewers_done: number;
+  };
+}
+
+export const DEFAULT_SESSION_LIST_LIMIT = 100;
+
+/** A project's sessions, newest first, each with how far its reviewers got (managers). */
+export async function listCalibrations(
+  ctx: AppContext,
+  who: Principal,
+  projectId: string,
+  q: { status?: CalibrationSession['status']; limit?: number },
+): Promise<SessionSummary[]> {
+  assertCan(who, 'reviewers:assess');
+  await requireProject(ctx.store, who, projectId);
+  const sessions = await listSessions(ctx.store, projectId, { status: q.status, limit: q.limit ?? DEFAULT_SESSION_LIST_LIMIT });
+  const bySession = new Map<string, { reviewer: string; count: number }[]>();
+  for (const c of await countJudgmentsBySession(
+    ctx.store,
+    sessions.map((s) => s.id),
+  ))
+    bySession.set(c.session_id, [...(bySession.get(c.session_id) ?? []), c]);
+  return sessions.map(({ item_ids, reviewers, ...rest }) => {
+    // Only members' answers count: the session's membership is fixed at start.
+    const mine = (bySession.get(rest.id) ?? []).filter((c) => reviewers.includes(c.reviewer));
+    return {
+      ...rest,
+      item_count: item_ids.length,
+      reviewer_count: reviewers.length,
+      progress: {
+        judged: mine.reduce((sum, c) => sum + c.count, 0),
+        expected: item_ids.length * reviewers.length,
+        reviewers_done: mine.filter((c) => c.count >= item_ids.length).length,
+      },
+    };
+  });
 }
 
 export interface CalibrationTask {

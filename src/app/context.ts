@@ -1,3 +1,4 @@
+import { PasswordHasher } from './passwords.js';
 import type { Logger } from 'pino';
 import type { OriginalKey } from '../core/data-protection/original-cipher.js';
 import type { Store } from '../store/store.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   readonly redactors: RedactorCache;
   /** Which environment variables may hold a proxy's upstream key, and reading them at call time. */
   readonly proxyCredentials: ProxyCredentials;
+  /** Hashes and checks console users' passwords (scrypt); tests pass a cheap cost. */
+  readonly passwords: PasswordHasher;
 }
 
 export function createContext(deps: {
@@ -41,12 +44,14 @@ export function createContext(deps: {
   random?: () => number;
   originalKey?: OriginalKey | null;
   proxyCredentials?: ProxyCredentials;
+  passwords?: PasswordHasher;
 }): AppContext {
   return {
     ...deps,
     random: deps.random ?? Math.random,
     originalKey: deps.originalKey ?? null,
     proxyCredentials: deps.proxyCredentials ?? new ProxyCredentials(),
+    passwords: deps.passwords ?? new PasswordHasher(),
     redactors: new RedactorCache(),
     policies: new PolicyCache(),
     rubrics: new RubricCache(),

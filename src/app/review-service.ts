@@ -309,7 +309,12 @@ export async function submitJudgment(ctx: AppContext, who: Principal, taskId: st
     if (!item) throw new TollgateError('TG_INTERNAL', `item ${task.item_id} is missing`);
     const answer = judgmentAnswer(item, rubric.document, sub);
     // Span scores are checked against the texts the reviewer saw.
-    const scores = validateScores(rubric.document, sub.scores ?? {}, { input: inputText(item.input), output: outputText(item.output) });
+    const scores = validateScores(
+      rubric.document,
+      sub.scores ?? {},
+      { input: inputText(item.input), output: outputText(item.output) },
+      { optional: item.kind !== 'output' },
+    );
     const project = await getProjectRow(tx, task.project_id);
     const currentGuideline = project?.guideline_version ?? 0;
     const guidelineVersion = sub.guideline_version ?? currentGuideline;

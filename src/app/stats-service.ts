@@ -9,12 +9,12 @@ import {
   majorityVote,
   percentAgreement,
   reviewerAgreement,
+  routingClasses,
   weightedVote,
   type KrippendorffLevel,
   type LabelJudgment,
   type Rating,
   type RatingValue,
-  type RoutedItem,
   type TieRule,
 } from '../core/stats/index.js';
 import type { CriterionScale, Principal, RubricDocument } from '../core/types.js';
@@ -25,7 +25,7 @@ import { goldAccuracyByReviewer } from './gold-service.js';
 import { requireProject } from './project-service.js';
 
 /** A judged quantity the statistics can read: the verdict, or one rubric criterion's scores. */
-interface Field {
+export interface Field {
   /** `verdict` or `scores.<criterion key>`. */
   name: string;
   level: KrippendorffLevel;
@@ -57,7 +57,7 @@ export function levelOfScale(scale: CriterionScale): KrippendorffLevel | null {
   }
 }
 
-function fieldsOf(rubric: RubricDocument | undefined): Field[] {
+export function fieldsOf(rubric: RubricDocument | undefined): Field[] {
   const fields: Field[] = [{ name: 'verdict', level: 'nominal', categories: VERDICTS, read: (j) => j.verdict }];
   for (const c of rubric?.criteria ?? []) {
     const level = levelOfScale(c.scale);
@@ -83,7 +83,7 @@ function fieldsOf(rubric: RubricDocument | undefined): Field[] {
   return fields;
 }
 
-async function currentRubric(ctx: AppContext, projectId: string, version: number): Promise<RubricDocument | undefined> {
+export async function currentRubric(ctx: AppContext, projectId: string, version: number): Promise<RubricDocument | undefined> {
   const doc = await ctx.rubrics.get(projectId, version, () => getVersion<RubricDocument>(ctx.store, 'rubric_versions', projectId, version));
   return doc?.document;
 }
@@ -298,12 +298,9 @@ export interface ErrorRateQuery extends StatsWindow {
  * so beside the naive reviewed-only rate come the Horvitz–Thompson and Hájek estimates, which
  * weigh each reviewed item by 1 / its recorded review probability π.
  *
- * Items sent to people that have no human verdict yet (pending, or decided by a hold timeout)
- * are non-response: within each group of equal π, the share r that has a verdict is taken as
- * the chance of being observed, so every item of the group counts with probability π·r
- * (weighting-class adjustment, Särndal, Swensson & Wretman 1992, ch. 15). Dropping them instead
- * would shrink the estimated error total but not the population. Items stored before π was
- * recorded are left out and counted.
+ * Items sent to people that have no human verdict yet are non-response, adjusted for within
+ * each class of equal π (see routingClasses). Items stored before π was recorded are left out
+ * and counted.
  */
 export async function errorRate(ctx: AppContext, who: Principal, projectId: string, q: ErrorRateQuery) {
   assertCan(who, 'stats:read');
@@ -313,42 +310,7 @@ export async function errorRate(ctx: AppContext, who: Principal, projectId: stri
     ...(q.model === undefined ? {} : { model: q.model }),
     ...(q.model_version === undefined ? {} : { model_version: q.model_version }),
   });
-  interface ProbabilityClass {
-    errors: number;
-    fine: number;
-    awaiting: number;
-    notRouted: number;
-  }
-  const classes = new Map<number, ProbabilityClass>();
-  let pendingReviews = 0;
-  let timedOut = 0;
-  let unknownProbability = 0;
-  for (const g of groups) {
-    if (g.review_probability === null) {
-      unknownProbability += g.count;
-      continue;
-    }
-    const c = classes.get(g.review_probability) ?? { errors: 0, fine: 0, awaiting: 0, notRouted: 0 };
-    classes.set(g.review_probability, c);
-    if (!g.reviewed) c.notRouted += g.count;
-    else if (g.outcome_status === 'pending' || g.outcome_status === 'timed_out' || g.outcome_status === 'withdrawn') {
-      // No human verdict: like an undecided item, it says nothing about the model's error rate.
-      c.awaiting += g.count;
-      if (g.outcome_status === 'pending') pendingReviews += g.count;
-      else if (g.outcome_status === 'timed_out') timedOut += g.count;
-    } else if (g.outcome_status === 'rejected' || g.outcome_status === 'corrected') c.errors += g.count;
-    else c.fine += g.count;
-  }
-  const routed: RoutedItem[] = [];
-  for (const [pi, c] of classes) {
-    const verdicts = c.errors + c.fine;
-    const observed = verdicts + c.awaiting === 0 ? 1 : verdicts / (verdicts + c.awaiting);
-    const p = pi * observed;
-    // A class with verdicts has p > 0; one without contributes only unobserved items.
-    if (c.errors > 0) routed.push({ reviewProbability: p, reviewed: true, error: true, count: c.errors });
-    if (c.fine > 0) routed.push({ reviewProbability: p, reviewed: true, error: false, count: c.fine });
-    routed.push({ reviewProbability: p, reviewed: false, count: c.awaiting + c.notRouted });
-  }
+  const { routed, pendingReviews, timedOut, unknownProbability } = routingClasses(groups);
   const estimate = measure(() => ipwErrorRate(routed, q.level === undefined ? {} : { level: q.level }));
   return { pending_reviews: pendingReviews, timed_out: timedOut, unknown_probability: unknownProbability, estimate };
 }

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   TG_CSRF_FAILED: 403,
   /** A single sign-on callback that could not be completed (unknown or used sign-in, state, code, ID token). */
   TG_SSO_FAILED: 401,
+  /** Email and password sign-in refused: unknown email, wrong password or disabled user, deliberately not said which. */
+  TG_INVALID_CREDENTIALS: 401,
   TG_REVIEWER_SUSPENDED: 403,
   TG_NOT_FOUND: 404,
   TG_PROJECT_NOT_FOUND: 404,
@@ -33,6 +35,7 @@ export const ERROR_CODES = {
   TG_ITEM_ALREADY_DECIDED: 409,
   TG_TASK_ESCALATED: 409,
   TG_CONFLICT: 409,
+  TG_USER_EXISTS: 409,
   TG_RATE_LIMITED: 429,
   TG_STATS_INVALID_INPUT: 422,
   TG_STATS_UNDEFINED: 422,

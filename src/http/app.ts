@@ -35,9 +35,11 @@ import { registerReviewerRoutes } from './routes/reviewers.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTaskRoutes } from './routes/tasks.js';
+import { registerUserRoutes } from './routes/users.js';
 import { ErrorBody } from './schemas/common.js';
 import { CaptureResult, CreateItemBody, Item, Judgment, Task } from './schemas/item.js';
 import { Project } from './schemas/project.js';
+import { installMissingConsoleNotice, installWebConsole } from './web-console.js';
 import { createValidatorCompiler } from './validator.js';
 
 export interface BuildAppOptions {
@@ -54,6 +56,8 @@ export interface BuildAppOptions {
   sso?: SsoConfig;
   /** The OpenAI-compatible proxy's timeouts for upstream calls (connect, total). */
   proxyTimeouts?: UpstreamTimeouts;
+  /** The built web console to serve at `/` (dist/web); null or absent: API only. */
+  webRoot?: string | null;
 }
 
 /** Generous for a person mistyping, ruinous for a script guessing. */
@@ -105,7 +109,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(helmet, { global: true });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  installErrorHandlers(app);
+  const webRoot = opts.webRoot ?? null;
+  const spaFallback = webRoot === null ? null : await installWebConsole(app, webRoot);
+  installErrorHandlers(app, spaFallback);
+  if (webRoot === null) installMissingConsoleNotice(app);
   installInputGuard(app);
   // The API speaks JSON only. Fastify's built-in text/plain parser would hand a text body (what
   // fetch sends for a string body without a content type) to validation as "body must be object".
@@ -122,6 +129,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerSystemRoutes(app, opts.ctx, opts.version);
   registerAuthRoutes(app, opts.ctx, { sso, signIn, sessions, limiter });
   registerKeyRoutes(app, opts.ctx, keys);
+  registerUserRoutes(app, opts.ctx);
   registerProjectRoutes(app, opts.ctx);
   registerItemRoutes(app, opts.ctx, limits);
   registerTaskRoutes(app, opts.ctx);

@@ -70,7 +70,7 @@ export function installAuth(
   });
 }
 
-function refuseWhenLimited(reply: FastifyReply, limiter: AuthFailureLimiter, ip: string, credential: string | undefined): void {
+export function refuseWhenLimited(reply: FastifyReply, limiter: AuthFailureLimiter, ip: string, credential: string | undefined): void {
   const wait = limiter.retryAfter(ip, credential);
   if (wait > 0) {
     void reply.header('retry-after', String(wait));

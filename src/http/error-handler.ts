@@ -1,3 +1,4 @@
+import type { SpaFallback } from './web-console.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TollgateError, type ErrorCode } from '../core/errors.js';
 
@@ -127,13 +128,14 @@ export function describeError(err: FastifyError, req: FastifyRequest): ErrorPart
   return { status: 500, code: 'TG_INTERNAL', message: 'internal error; the server log has the details' };
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, spaFallback?: SpaFallback | null): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const e = describeError(err, req);
     return sendError(reply, e.status, e.code, e.message, e.details);
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, 404, 'TG_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
+  app.setNotFoundHandler(
+    (req, reply) =>
+      spaFallback?.(req, reply) ?? sendError(reply, 404, 'TG_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
   );
 }

@@ -1,5 +1,6 @@
 import type { Scores, Verdict } from '../core/types.js';
-import type { Executor } from './executor.js';
+import { sql } from 'kysely';
+import { chunkRows, type Executor } from './executor.js';
 
 export interface CalibrationSession {
   id: string;
@@ -70,4 +71,40 @@ export async function listCalibrationJudgments(ex: Executor, sessionId: string):
     .orderBy('reviewer')
     .execute();
   return rows.map((r) => ({ ...r, verdict: r.verdict as Verdict, scores: ex.json.read<Scores>(r.scores) }));
+}
+
+/** A project's sessions, newest first. */
+export async function listSessions(
+  ex: Executor,
+  projectId: string,
+  opts: { status?: CalibrationSession['status']; limit: number },
+): Promise<CalibrationSession[]> {
+  let q = ex.db.selectFrom('calibration_sessions').selectAll().where('project_id', '=', projectId);
+  if (opts.status !== undefined) q = q.where('status', '=', opts.status);
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+  return rows.map((r) => ({
+    ...r,
+    status: r.status as CalibrationSession['status'],
+    item_ids: ex.json.read<string[]>(r.item_ids),
+    reviewers: ex.json.read<string[]>(r.reviewers),
+  }));
+}
+
+/** How many answers each reviewer has given in each of these sessions. */
+export async function countJudgmentsBySession(
+  ex: Executor,
+  sessionIds: readonly string[],
+): Promise<{ session_id: string; reviewer: string; count: number }[]> {
+  const out: { session_id: string; reviewer: string; count: number }[] = [];
+  for (const chunk of chunkRows(sessionIds, 1, ex.dialect)) {
+    if (chunk.length === 0) continue;
+    const rows = await ex.db
+      .selectFrom('calibration_judgments')
+      .where('session_id', 'in', chunk)
+      .select(['session_id', 'reviewer', sql<number>`count(*)`.as('count')])
+      .groupBy(['session_id', 'reviewer'])
+      .execute();
+    for (const r of rows) out.push({ session_id: r.session_id, reviewer: r.reviewer, count: Number(r.count) });
+  }
+  return out;
 }

@@ -269,6 +269,21 @@ export interface ErasuresTable {
   created_at: number;
 }
 
+/** People who sign in with an email and a password (migration 017). */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  project_id: string | null;
+  password_hash: string;
+  created_at: number;
+  created_by: string;
+  password_changed_at: number;
+  disabled_at: number | null;
+  last_sign_in_at: number | null;
+}
+
 export interface SessionsTable {
   id: string;
   /** SHA-256 (hex) of the session token; the token itself is only ever in the browser's cookie. */
@@ -414,6 +429,7 @@ export interface Database {
   erasures: ErasuresTable;
   audit_seal_state: AuditSealStateTable;
   sessions: SessionsTable;
+  users: UsersTable;
   oidc_logins: OidcLoginsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   item_callbacks: ItemCallbacksTable;

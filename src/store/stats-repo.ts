@@ -18,26 +18,38 @@ export interface JudgmentFact {
   queue: string;
   rubric_version: number;
   created_at: number;
+  /** As the reviewer's client reported it; null when it did not. */
+  time_spent_ms: number | null;
 }
 
 /**
  * Judgments made in the window, oldest first. Read through `judgments_project_created_idx`;
  * the task join only adds the queue.
  */
-export async function listJudgmentFacts(ex: Executor, projectId: string, w: TimeWindow & { queue?: string }): Promise<JudgmentFact[]> {
+export async function listJudgmentFacts(
+  ex: Executor,
+  projectId: string,
+  w: TimeWindow & { queue?: string; model_version?: string },
+): Promise<JudgmentFact[]> {
   let q = ex.db
     .selectFrom('judgments as j')
     .innerJoin('tasks as t', 't.id', 'j.task_id')
     .innerJoin('items as i', 'i.id', 'j.item_id')
-    .select(['j.item_id', 'j.reviewer', 'j.verdict', 'j.scores', 't.queue', 'j.rubric_version', 'j.created_at'])
+    .select(['j.item_id', 'j.reviewer', 'j.verdict', 'j.scores', 't.queue', 'j.rubric_version', 'j.created_at', 'j.time_spent_ms'])
     .where('j.project_id', '=', projectId)
     // Gold probes are tests of a reviewer, not production: each is judged once, by one person.
     .where('i.probe_of', 'is', null);
   if (w.since !== undefined) q = q.where('j.created_at', '>=', w.since);
   if (w.until !== undefined) q = q.where('j.created_at', '<', w.until);
   if (w.queue !== undefined) q = q.where('t.queue', '=', w.queue);
+  if (w.model_version !== undefined) q = q.where('i.model_version', '=', w.model_version);
   const rows = await q.orderBy('j.created_at').orderBy('j.id').execute();
-  return rows.map((r) => ({ ...r, verdict: r.verdict as Verdict | null, scores: ex.json.read<Scores>(r.scores) }));
+  return rows.map((r) => ({
+    ...r,
+    verdict: r.verdict as Verdict | null,
+    scores: ex.json.read<Scores>(r.scores),
+    time_spent_ms: r.time_spent_ms === null ? null : Number(r.time_spent_ms),
+  }));
 }
 
 /**

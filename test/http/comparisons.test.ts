@@ -27,6 +27,25 @@ describe.each(DIALECTS)('comparisons and rankings (%s)', (dialect) => {
     return { claim, res: await api.call('POST', `/v1/tasks/${claim.task.id}/judgments`, reviewer, body), reviewer };
   }
 
+  it('answers a comparison with its preference alone, even when the rubric requires a score for single outputs', async () => {
+    const required = { criteria: [{ key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true }] };
+    expect((await api.call('PUT', `/v1/projects/${projectId}/rubric`, manager, required)).statusCode).toBe(200);
+    await api.call('POST', `/v1/projects/${projectId}/comparisons`, manager, {
+      input: 'Say hello',
+      candidates: [{ output: 'Hello!' }, { output: 'Hi there.' }],
+    });
+    const { res } = await claimAndAnswer({ preference: { winner: 'a', strength: 'slight' } });
+    expect(res.statusCode, res.body).toBe(201);
+    // A score that is sent is still checked.
+    await api.call('POST', `/v1/projects/${projectId}/comparisons`, manager, {
+      input: 'x',
+      candidates: [{ output: 'a' }, { output: 'b' }],
+    });
+    const bad = await claimAndAnswer({ preference: { winner: 'a', strength: 'slight' }, scores: { accuracy: 9 } });
+    expect(bad.res.statusCode).toBe(422);
+    expect(bad.res.json().error.details.errors[0].path).toBe('scores.accuracy');
+  });
+
   it('compares two model versions’ answers from stored items and records the preference pair', async () => {
     const send = (output: string, version: string) =>
       api.call('POST', `/v1/projects/${projectId}/items`, manager, {

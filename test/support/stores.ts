@@ -3,6 +3,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { createContext, type AppContext, type Clock } from '../../src/app/context.js';
+import { PasswordHasher } from '../../src/app/passwords.js';
 import type { OriginalKey } from '../../src/core/data-protection/original-cipher.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
@@ -108,6 +109,8 @@ export async function openTestStore(
     logger: pino({ level: 'silent' }),
     ...(opts.random === undefined ? {} : { random: opts.random }),
     originalKey: opts.originalKey ?? null,
+    // The production cost takes ~0.3 s per hash; the format and checks are the same at 2^10.
+    passwords: new PasswordHasher({ logN: 10, r: 8, p: 1 }),
   });
   return {
     store,

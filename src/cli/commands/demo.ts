@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app/context.js';
 import { captureItems, type ItemSubmission } from '../../app/ingest-service.js';
 import { createKey } from '../../app/key-service.js';
+import { actorOfUser, createUser } from '../../app/user-service.js';
 import { createProject, saveDocument } from '../../app/project-service.js';
 import { getItemDetail } from '../../app/item-service.js';
 import { overrideStanding } from '../../app/quality-service.js';
@@ -210,7 +211,28 @@ function simulatedJudgment(rand: () => number, reviewer: number) {
 
 const OUTCOME_VERDICT: Partial<Record<OutcomeStatus, Verdict>> = { approved: 'approve', rejected: 'reject', corrected: 'correct' };
 
-export async function loadDemo(ctx: AppContext, who: Principal): Promise<string> {
+/** The console's demo sign-ins (README); made only by `loadDemo(…, { people: true })`, i.e. `npm start` on an empty store. */
+export const DEMO_PASSWORD = 'tollgate-demo';
+export const DEMO_PEOPLE = [
+  { email: 'admin@example.com', role: 'admin', name: 'Ada Admin' },
+  { email: 'manager@example.com', role: 'manager', name: 'Mona Manager' },
+  { email: 'reviewer@example.com', role: 'reviewer', name: 'Rui Reviewer' },
+  { email: 'expert@example.com', role: 'expert', name: 'Esme Expert' },
+] as const;
+
+export interface DemoOptions {
+  /** Console users who sign in with DEMO_PASSWORD, active in the demo project. */
+  people?: boolean;
+  /** Spread the traffic and the team's work over this many past days, so the dashboards have a history. */
+  historyDays?: number;
+}
+
+export async function loadDemo(liveCtx: AppContext, who: Principal, opts: DemoOptions = {}): Promise<string> {
+  // The demo's past is written with a clock that walks through it; caches and store are shared.
+  const now = liveCtx.clock();
+  const days = opts.historyDays ?? 0;
+  const clock = { at: now - days * 86_400_000 };
+  const ctx: AppContext = days > 0 ? { ...liveCtx, clock: () => clock.at } : liveCtx;
   const project = await createProject(ctx, who, {
     name: 'Acme support assistant (demo)',
     description: 'Replies of a customer-support model; refunds over $500 wait for two people.',
@@ -218,7 +240,10 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
     rubric: RUBRIC,
   });
   await publishGuidelines(ctx, who, project.id, { markdown: GUIDELINES, change_note: 'First version for the demo' });
-  const results = await captureItems(ctx, who, project.id, demoItems(60));
+  const items = demoItems(days > 0 ? 150 : 60);
+  const batches = Math.max(1, days);
+  const perBatch = Math.ceil(items.length / batches);
+  const results: Awaited<ReturnType<typeof captureItems>> = [];
   const reviewer = await createKey(ctx, who, { role: 'reviewer', project_id: project.id, name: 'demo reviewer' });
   const expert = await createKey(ctx, who, { role: 'expert', project_id: project.id, name: 'demo expert' });
   const ingest = await createKey(ctx, who, { role: 'ingest', project_id: project.id, name: 'demo ingest' });
@@ -232,14 +257,25 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
     team.push({ key_id: k.id, role: 'reviewer', project_id: project.id, actor: `key:${k.id}` });
   }
   let judged = 0;
-  for (let round = 0; round < 12; round++) {
-    for (const [i, member] of team.entries()) {
-      const claimed = await claimTask(ctx, member, project.id, {});
-      if (!claimed) continue;
-      await submitJudgment(ctx, member, claimed.task.id, { ...simulatedJudgment(rand, i), guideline_version: 1 });
-      judged++;
+  const rounds = days > 0 ? 2 : 12;
+  for (let b = 0; b < batches; b++) {
+    // Each past day: the day's traffic through working hours, then the team works the queue.
+    clock.at = now - (days - b) * 86_400_000 + 9 * 3_600_000;
+    for (const item of items.slice(b * perBatch, (b + 1) * perBatch)) {
+      results.push(...(await captureItems(ctx, who, project.id, [item])));
+      if (days > 0) clock.at += Math.floor((8 * 3_600_000) / perBatch);
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, member] of team.entries()) {
+        const claimed = await claimTask(ctx, member, project.id, {});
+        if (!claimed) continue;
+        if (days > 0) clock.at += 60_000 + Math.floor(rand() * 240_000);
+        await submitJudgment(ctx, member, claimed.task.id, { ...simulatedJudgment(rand, i), guideline_version: 1 });
+        judged++;
+      }
     }
   }
+  if (days > 0) clock.at = now;
   // Gold answers on three items everyone agrees about, and a finished calibration session on
   // four items, whose discussion led to guidelines version 2.
   const passed = results.filter((r) => r.item.decision.action === 'pass').map((r) => r.item);
@@ -308,13 +344,31 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
   for (const member of [...team.map((m) => m.actor), `key:${expert.id}`])
     await overrideStanding(ctx, who, project.id, member, { status: 'active', reason: 'demo: trusted before qualification was required' });
 
+  const people: string[] = [];
+  if (opts.people) {
+    for (const person of DEMO_PEOPLE) {
+      const frontline = person.role === 'reviewer' || person.role === 'expert';
+      const user = await createUser(ctx, who, {
+        email: person.email,
+        password: DEMO_PASSWORD,
+        role: person.role,
+        name: person.name,
+        project_id: frontline ? project.id : null,
+      });
+      // Vouched for, like the simulated team: the demo reviewer gets live work at once.
+      if (frontline)
+        await overrideStanding(ctx, who, project.id, actorOfUser(user.email), { status: 'active', reason: 'demo: trusted from the start' });
+      people.push(`  ${person.role.padEnd(8)} ${person.email}`);
+    }
+  }
+
   const counts = { pass: 0, review: 0, hold: 0 };
   for (const r of results) counts[r.item.decision.action]++;
   const queues = await queueReport(ctx, who, project.id);
   const adjudications = queues.find((q) => q.queue === 'expert')?.pending ?? 0;
   return [
     `Demo project ${project.id} ("${project.name}")`,
-    `  ${results.length} items: ${counts.pass} passed, ${counts.review} routed to review, ${counts.hold} held for two reviewers`,
+    `  ${results.length} items${days > 0 ? ` over the last ${days} days` : ''}: ${counts.pass} passed, ${counts.review} routed to review, ${counts.hold} held for two reviewers`,
     `  ${judged} judgments by three simulated reviewers; ${adjudications} split decision(s) waiting for an expert`,
     `  guidelines version 2 (after calibration session ${session.id}), majority consensus, queue SLAs`,
     `  ${3 + settled.length} gold items; a qualification set, a 10% gold share, pause and recalibration rules`,
@@ -322,6 +376,7 @@ export async function loadDemo(ctx: AppContext, who: Principal): Promise<string>
     `  reviewer key: ${reviewer.key}   (new: qualifies on ${settled.length} gold items first)`,
     `  expert key:   ${expert.key}`,
     `  ingest key:   ${ingest.key}`,
+    ...(people.length > 0 ? ['', `Sign in to the console at / with the password "${DEMO_PASSWORD}" as:`, ...people] : []),
     '',
     'Start the server (npm start) and try:',
     `  curl -s -X POST localhost:8080/v1/projects/${project.id}/tasks/claim -H "Authorization: Bearer ${reviewer.key}"`,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../app/context.js';
 import { ROLES, type Role } from '../../core/types.js';
+import { randomBytes } from 'node:crypto';
 import { CliError } from '../cli-error.js';
 import { intArg } from './option-parsers.js';
 
@@ -13,6 +14,9 @@ function parsePort(v: string): number {
   return n;
 }
 
+/** The roles a person can hold (ingest is for keys); kept here so the CLI starts without the server stack. */
+const USER_ROLE_NAMES = ROLES.filter((r) => r !== 'ingest');
+
 /** A principal for work done at the console by whoever can already read the store. */
 const CONSOLE = { key_id: 'cli', role: 'admin' as const, project_id: null, actor: 'cli' };
 
@@ -23,12 +27,13 @@ export function registerServerCommands(program: Command): void {
     .description('Run the server (migrations run first)')
     .option('--port <n>', 'port to listen on (default TOLLGATE_PORT or 8080)', parsePort)
     .option('--host <addr>', 'address to bind (default TOLLGATE_HOST or 0.0.0.0)')
-    .action(async (opts: { port?: number; host?: string }) => {
+    .option('--demo', 'on an empty store, load the demo project and demo console users first (npm start does; not for production)')
+    .action(async (opts: { port?: number; host?: string; demo?: boolean }) => {
       const [{ loadConfig }, { startServer }] = await Promise.all([import('../../config.js'), import('../../server.js')]);
       const config = loadConfig(process.env, process.cwd());
       if (opts.port !== undefined) config.port = opts.port;
       if (opts.host !== undefined) config.host = opts.host;
-      const server = await startServer(config);
+      const server = await startServer(config, undefined, { demo: opts.demo === true });
       const stop = (signal: string) => {
         server.ctx.logger.info({ signal }, 'shutting down');
         server.close().then(
@@ -115,6 +120,76 @@ export function registerServerCommands(program: Command): void {
       });
     });
 
+  const users = program.command('users').description('Manage console users (email and password sign-in)');
+  users
+    .command('create')
+    .description('Create a console user; without --password-stdin a strong password is generated and printed once')
+    .requiredOption('--email <email>', 'the address the person signs in with')
+    .requiredOption('--role <role>', `one of ${USER_ROLE_NAMES.join(', ')}`)
+    .option('--name <name>', 'the name shown in the console')
+    .option('--project <id>', 'restrict the user to one project')
+    .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
+    .action(async (opts: { email: string; role: string; name?: string; project?: string; passwordStdin?: boolean }) => {
+      if (!(USER_ROLE_NAMES as readonly string[]).includes(opts.role))
+        throw new CliError(`--role must be one of ${USER_ROLE_NAMES.join(', ')}, got "${opts.role}"`);
+      const password = opts.passwordStdin ? await readPasswordFromStdin() : generatePassword();
+      const { createUser } = await import('../../app/user-service.js');
+      await withStore(async (ctx) => {
+        const user = await createUser(ctx, CONSOLE, {
+          email: opts.email,
+          password,
+          role: opts.role as Role,
+          name: opts.name ?? null,
+          project_id: opts.project ?? null,
+        });
+        process.stderr.write(
+          `created ${user.role} ${user.email} (${user.id})${user.project_id ? ` for project ${user.project_id}` : ''}\n`,
+        );
+        if (!opts.passwordStdin) process.stdout.write(`${password}\n`);
+        if (!opts.passwordStdin) process.stderr.write('the password above is shown only once; the user signs in at / with it\n');
+      });
+    });
+  users
+    .command('list')
+    .description('List console users')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { listUsers } = await import('../../app/user-service.js');
+      await withStore(async (ctx) => {
+        const list = await listUsers(ctx, CONSOLE);
+        if (opts.json) process.stdout.write(`${JSON.stringify(list)}\n`);
+        else
+          for (const u of list)
+            process.stdout.write(
+              `${u.email}\t${u.role}\t${u.project_id ?? '*'}\t${u.disabled_at === null ? 'active' : 'disabled'}\t${u.name ?? ''}\n`,
+            );
+      });
+    });
+  users
+    .command('set-password <email>')
+    .description("Set a user's password (their open sessions end); without --password-stdin one is generated and printed once")
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (email: string, opts: { passwordStdin?: boolean }) => {
+      const password = opts.passwordStdin ? await readPasswordFromStdin() : generatePassword();
+      await changeUser(email, { password });
+      if (!opts.passwordStdin) process.stdout.write(`${password}\n`);
+      process.stderr.write(`password of ${email.toLowerCase()} changed; open sessions ended\n`);
+    });
+  for (const [verb, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    users
+      .command(`${verb} <email>`)
+      .description(
+        disabled ? 'Stop a user from signing in (open sessions end); their work stays attributed' : 'Let a disabled user sign in again',
+      )
+      .action(async (email: string) => {
+        await changeUser(email, { disabled });
+        process.stderr.write(`${email.toLowerCase()} ${disabled ? 'disabled' : 'enabled'}\n`);
+      });
+  }
+
   program
     .command('demo')
     .description('Load a demo project with realistic items, so the loop is visible at once')
@@ -125,6 +200,31 @@ export function registerServerCommands(program: Command): void {
         process.stdout.write(summary);
       });
     });
+}
+
+async function changeUser(email: string, change: { password?: string; disabled?: boolean }): Promise<void> {
+  const { updateUser } = await import('../../app/user-service.js');
+  await withStore(async (ctx) => {
+    const row = await ctx.store.db.selectFrom('users').select('id').where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    if (!row) throw new CliError(`no user with email ${email}`);
+    await updateUser(ctx, CONSOLE, row.id, change);
+  });
+}
+
+/** 128 random bits, readable: what an admin hands over once and the person changes or keeps. */
+function generatePassword(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // One trailing newline is how `echo` and here-strings end; it is not part of the password.
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (password === '') throw new CliError('no password on standard input');
+  return password;
 }
 
 async function withStore<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {

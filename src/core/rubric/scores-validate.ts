@@ -107,9 +107,12 @@ function copyScore(value: ScoreValue): ScoreValue {
 
 /**
  * Checks a reviewer's scores against the rubric, reporting every problem at once. A `null`
- * score counts as not given, so clients may send a cleared optional field.
+ * score counts as not given, so clients may send a cleared optional field. `optional`: the
+ * rubric's required criteria are not demanded (a comparison or ranking is answered by its
+ * preference; scores there are extra, and a rubric written for single outputs would otherwise
+ * make it impossible to answer).
  */
-export function validateScores(rubric: RubricDocument, scores: unknown, texts?: ScoreTexts): Scores {
+export function validateScores(rubric: RubricDocument, scores: unknown, texts?: ScoreTexts, opts: { optional?: boolean } = {}): Scores {
   const problems: RubricProblem[] = [];
   const result: Scores = {};
   if (!isRecord(scores)) {
@@ -124,7 +127,7 @@ export function validateScores(rubric: RubricDocument, scores: unknown, texts?: 
       // Own properties only: a criterion named `constructor` must not read the prototype.
       const value = Object.hasOwn(scores, criterion.key) ? scores[criterion.key] : undefined;
       if (value === undefined || value === null) {
-        if (criterion.required === true) problems.push({ path, message: 'is required' });
+        if (criterion.required === true && opts.optional !== true) problems.push({ path, message: 'is required' });
         continue;
       }
       const problem = scaleProblem(criterion.scale, value, texts);

@@ -28,3 +28,5 @@ export * from './estimation/ipw-error-rate.js';
 export * from './distributions/normal.js';
 export * from './distributions/gamma.js';
 export * from './distributions/kolmogorov.js';
+export * from './estimation/routing-classes.js';
+export * from './timeseries.js';

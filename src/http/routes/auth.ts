@@ -3,12 +3,14 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../app/context.js';
 import { revokeSession, type Session, type SessionAuthenticator } from '../../app/session-service.js';
 import { LOGIN_TTL_MS, type OidcSignIn, type SsoConfig } from '../../app/sso-service.js';
+import { signInWithPassword } from '../../app/user-service.js';
 import { TollgateError } from '../../core/errors.js';
-import { assertCsrf, authenticateSession, CSRF_HEADER } from '../auth.js';
+import { assertCsrf, authenticateSession, CSRF_HEADER, refuseWhenLimited } from '../auth.js';
 import type { AuthFailureLimiter } from '../auth-limit.js';
 import { LOGIN_COOKIE, LOGIN_COOKIE_PATH, readCookie, SESSION_COOKIE, setCookie } from '../cookies.js';
 import { iso } from '../present.js';
 import { Nullable, RoleSchema, Timestamp } from '../schemas/common.js';
+import { LoginBody, SignInMethods } from '../schemas/user.js';
 import type { TypedApp } from '../typed-app.js';
 
 export interface AuthRouteDeps {
@@ -42,12 +44,14 @@ export function safeReturnPath(raw: string): string | null {
 
 const SessionInfo = Type.Object(
   {
-    actor: Type.String({ description: 'Who you are in audit events and judgments: `oidc:<issuer host>:<subject>`' }),
+    actor: Type.String({
+      description: 'Who you are in audit events and judgments: `user:<email>` (password sign-in) or `oidc:<issuer host>:<subject>`',
+    }),
     role: RoleSchema,
     project_id: Nullable(Type.String({ description: 'The one project this session may touch; null: all' })),
-    subject: Type.String({ description: "The identity provider's subject (`sub`)" }),
-    email: Nullable(Type.String({ description: 'As the identity provider gave it (verified), if at all' })),
-    issuer: Type.String(),
+    subject: Type.String({ description: "The identity provider's subject (`sub`), or the user's id for password sign-in" }),
+    email: Nullable(Type.String({ description: 'The user’s email, or as the identity provider gave it (verified), if at all' })),
+    issuer: Type.String({ description: '`local` for password sign-in, else the identity provider' }),
     created_at: Timestamp('When you signed in'),
     expires_at: Timestamp('When the session ends; sign in again after it'),
     csrf_token: Type.String({
@@ -153,6 +157,49 @@ export function registerAuthRoutes(app: TypedApp, ctx: AppContext, deps: AuthRou
       return sendSignInError(req, reply, err);
     }
   });
+
+  app.get(
+    '/auth/methods',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'How people can sign in to the console here: email and password, single sign-on, or both',
+        security: [],
+        response: { 200: SignInMethods },
+      },
+    },
+    async (_req, reply) => reply.header('cache-control', 'no-store').send({ password: true, oidc: signIn !== null }),
+  );
+
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with an email and a password: sets the session cookie and answers with the session (and its CSRF token)',
+        description:
+          'Every refusal is `401 TG_INVALID_CREDENTIALS` (unknown email, wrong password or disabled user alike); failed attempts are limited per address (`429`).',
+        security: [],
+        body: LoginBody,
+        response: { 200: SessionInfo, 400: Type.Ref('Error'), 401: Type.Ref('Error'), 429: Type.Ref('Error') },
+      },
+    },
+    async (req, reply) => {
+      // Limited per address and per account, so neither guessing many passwords for one email
+      // nor one password across many emails goes fast.
+      const account = `login:${req.body.email.trim().toLowerCase()}`;
+      refuseWhenLimited(reply, limiter, req.ip, account);
+      try {
+        const done = await signInWithPassword(ctx, req.body.email, req.body.password, sso.sessionTtlSeconds);
+        setCookie(reply, SESSION_COOKIE, done.token, { path: '/', secure: sso.secureCookies, maxAge: sso.sessionTtlSeconds });
+        req.log.info({ actor: done.session.actor, role: done.session.role, session_id: done.session.id }, 'signed in');
+        return reply.header('cache-control', 'no-store').send(presentSession(done.session));
+      } catch (err) {
+        if (err instanceof TollgateError && err.code === 'TG_INVALID_CREDENTIALS') limiter.fail(req.ip, account);
+        throw err;
+      }
+    },
+  );
 
   app.get(
     '/auth/session',

@@ -4,7 +4,9 @@ import type { AppContext } from '../../app/context.js';
 import {
   calibrationReport,
   closeCalibration,
+  DEFAULT_SESSION_LIST_LIMIT,
   getCalibration,
+  listCalibrations,
   nextCalibrationItem,
   startCalibration,
   submitCalibrationJudgment,
@@ -13,13 +15,33 @@ import {
 import type { CalibrationSession } from '../../store/calibration-repo.js';
 import { VERDICTS } from '../../core/types.js';
 import { principalOf } from '../auth.js';
-import { errorResponses, Id, ProjectParams, StringEnum } from '../schemas/common.js';
+import { errorResponses, Id, Nullable, ProjectParams, StringEnum, Timestamp } from '../schemas/common.js';
 import { iso, isoOrNull, presentItem, presentVersioned } from '../present.js';
 
 const SessionParams = Type.Object({ session_id: Id('Calibration session') });
 const Open = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
 const presentSession = (s: CalibrationSession) => ({ ...s, created_at: iso(s.created_at), closed_at: isoOrNull(s.closed_at) });
+
+const SESSION_STATUSES = ['open', 'closed'] as const;
+
+const SessionSummary = Type.Object({
+  id: Type.String(),
+  project_id: Type.String(),
+  name: Type.String(),
+  status: StringEnum(SESSION_STATUSES),
+  rubric_version: Type.Integer({ description: 'The rubric version the session is judged under' }),
+  created_at: Timestamp('When the session started'),
+  created_by: Type.String(),
+  closed_at: Nullable(Timestamp('When the session was closed; null while open')),
+  item_count: Type.Integer(),
+  reviewer_count: Type.Integer(),
+  progress: Type.Object({
+    judged: Type.Integer({ description: 'Answers given so far, over all reviewers' }),
+    expected: Type.Integer({ description: 'Answers a finished session holds: items × reviewers' }),
+    reviewers_done: Type.Integer({ description: 'Reviewers who have answered every item' }),
+  }),
+});
 
 export function registerCalibrationRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
@@ -46,6 +68,31 @@ export function registerCalibrationRoutes(app: TypedApp, ctx: AppContext): void 
     },
     async (req, reply) =>
       reply.code(201).send(presentSession(await startCalibration(ctx, principalOf(req), req.params.project_id, req.body))),
+  );
+  app.get(
+    '/v1/projects/:project_id/calibrations',
+    {
+      schema: {
+        tags: ['calibration'],
+        summary: "The project's calibration sessions, newest first, with how far their reviewers got (managers)",
+        params: ProjectParams,
+        querystring: Type.Object(
+          {
+            status: Type.Optional(StringEnum(SESSION_STATUSES)),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_SESSION_LIST_LIMIT })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ sessions: Type.Array(SessionSummary) }), ...errorResponses },
+      },
+    },
+    async (req) => ({
+      sessions: (await listCalibrations(ctx, principalOf(req), req.params.project_id, req.query)).map((s) => ({
+        ...s,
+        created_at: iso(s.created_at),
+        closed_at: isoOrNull(s.closed_at),
+      })),
+    }),
   );
   app.get(
     '/v1/calibrations/:session_id',

@@ -1,6 +1,8 @@
+import { Type } from 'typebox';
 import type { TypedApp } from '../typed-app.js';
 import type { AppContext } from '../../app/context.js';
 import { aggregatedLabels, errorRate, projectAgreement, reviewerStats } from '../../app/stats-service.js';
+import { projectTimeseries } from '../../app/timeseries-service.js';
 import { snakeCaseKeys } from '../../core/json.js';
 import { principalOf } from '../auth.js';
 import { errorResponses, ProjectParams } from '../schemas/common.js';
@@ -13,12 +15,18 @@ import {
   LabelReport,
   ReviewerQuery,
   ReviewerReport,
+  TimeseriesBucket,
+  TimeseriesQuery,
+  TimeseriesReport,
 } from '../schemas/stats.js';
 
 /** The core's statistics are camelCase; the API answers in snake_case like every other route. */
 const present = <T>(projectId: string, report: T) => snakeCaseKeys({ project_id: projectId, ...report }) as never;
 
 export function registerStatsRoutes(app: TypedApp, ctx: AppContext): void {
+  // Named components, so the SDK and the console get the dashboards' types by name.
+  app.addSchema(TimeseriesBucket);
+  app.addSchema(TimeseriesReport);
   app.get(
     '/v1/projects/:project_id/stats/agreement',
     {
@@ -77,5 +85,21 @@ export function registerStatsRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (req) => present(req.params.project_id, await errorRate(ctx, principalOf(req), req.params.project_id, req.query)),
+  );
+  app.get(
+    '/v1/projects/:project_id/stats/timeseries',
+    {
+      schema: {
+        tags: ['statistics'],
+        summary:
+          'The dashboards’ time series: capture and routing, decisions, review throughput and time, backlog, agreement and model quality per UTC hour or day',
+        description:
+          'Production items only. The range widens to whole buckets, every one present (zeros, not gaps); at most 1,000 buckets. See docs/statistics.md.',
+        params: ProjectParams,
+        querystring: TimeseriesQuery,
+        response: { 200: Type.Ref('TimeseriesReport'), ...errorResponses },
+      },
+    },
+    async (req) => projectTimeseries(ctx, principalOf(req), req.params.project_id, req.query),
   );
 }

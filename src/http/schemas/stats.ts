@@ -175,3 +175,91 @@ export const ErrorRateReport = Type.Object({
     'The estimates, or defined: false with the reason (for example nothing reviewed yet)',
   ),
 });
+
+export const TimeseriesQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Start of the range, widened to the start of its bucket (default: 30 days before until)',
+      }),
+    ),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'End of the range (exclusive), widened to the end of its bucket (default: now)' }),
+    ),
+    bucket: Type.Optional(
+      StringEnum(['hour', 'day'] as const, { default: 'day', description: 'UTC hours or days; at most 1,000 buckets' }),
+    ),
+    model_version: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Only items of this model version, and the work on them' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Rate = (description: string) => Nullable(Type.Number({ description }));
+
+export const TimeseriesBucket = Type.Object(
+  {
+    start: Type.String({ format: 'date-time', description: 'Start of the bucket (UTC); it covers [start, start + bucket)' }),
+    captured: Type.Integer({ description: 'Production items captured in the bucket (gold probes excluded)' }),
+    routed: Type.Integer({ description: 'Of those, how many the policy sent to people (review or hold)' }),
+    by_rule: Type.Record(Type.String(), Type.Integer(), {
+      description: 'Of those captured, how many each rule matched (an item matched by two rules counts for both)',
+    }),
+    decisions: Type.Object(
+      { approved: Type.Integer(), corrected: Type.Integer(), rejected: Type.Integer(), timed_out: Type.Integer() },
+      { description: 'Routed items decided in the bucket (by decision time), by outcome' },
+    ),
+    judgments: Type.Integer({ description: 'Judgments submitted in the bucket' }),
+    time_per_task_ms: Type.Object(
+      { median: Rate('Median time_spent_ms'), p90: Rate('90th percentile (type 7)') },
+      { description: "Of the bucket's judgments that report time_spent_ms; null without any" },
+    ),
+    backlog: Type.Object(
+      {
+        open: Type.Integer({ description: 'Tasks pending or claimed at the end of the bucket (now, for the bucket in progress)' }),
+        oldest_seconds: Rate('Age of the oldest of them then'),
+      },
+      { description: 'The review backlog at the end of the bucket' },
+    ),
+    agreement: Type.Record(Type.String(), Nullable(Type.Number()), {
+      description: "Krippendorff's alpha per field over the items with two or more judgments submitted in the bucket; null when undefined",
+    }),
+    quality: Type.Object(
+      {
+        decided: Type.Integer({ description: 'Items people decided in the bucket (approved, corrected, rejected)' }),
+        approval_rate: Rate('Share of decided items approved'),
+        correction_rate: Rate('Share of decided items corrected'),
+        rejection_rate: Rate('Share of decided items rejected'),
+        error_rate: Nullable(
+          Type.Object(
+            { estimate: Type.Number(), low: Type.Number(), high: Type.Number() },
+            {
+              description:
+                'Hájek (inverse-probability weighted) error rate of the items captured in the bucket, with its 95% interval; null when it cannot be estimated',
+            },
+          ),
+        ),
+        naive_error_rate: Rate('Rejected or corrected among the routed items captured in the bucket that have a verdict'),
+      },
+      { description: 'Model quality' },
+    ),
+  },
+  { $id: 'TimeseriesBucket', description: 'One bucket; every bucket of the range is present, with zeros where nothing happened' },
+);
+
+export const TimeseriesReport = Type.Object(
+  {
+    project_id: Type.String(),
+    since: Type.String({ format: 'date-time', description: 'Start of the first bucket' }),
+    until: Type.String({ format: 'date-time', description: 'End of the last bucket' }),
+    bucket: StringEnum(['hour', 'day'] as const),
+    model_version: Nullable(Type.String()),
+    model_versions: Type.Array(Type.String(), { description: "Every model version of the project's production items, newest first" }),
+    rules: Type.Array(Type.String(), { description: "Every rule in any bucket's by_rule, most matches first" }),
+    agreement_fields: Type.Array(Type.String(), { description: "Every field in the buckets' agreement: `verdict`, `scores.<criterion>`" }),
+    buckets: Type.Array(Type.Ref('TimeseriesBucket')),
+  },
+  { $id: 'TimeseriesReport' },
+);

@@ -32,6 +32,8 @@ interface Ctx {
   task(): Promise<string>;
   /** A key nobody uses, to revoke. */
   spareKeyId(): Promise<string>;
+  /** A console user nobody signs in as, to change. */
+  spareUserId(): Promise<string>;
   itemId: string;
   /**
    * An item this key may read: reviewers and experts read blind, only items they work on, so
@@ -89,6 +91,38 @@ const ROUTES: RouteCase[] = [
     ok: 200,
     setup: (c) => c.spareKeyId(),
     send: (c, id) => c.api.call('DELETE', `/v1/keys/${id}`, c.key),
+  },
+  {
+    route: 'POST /v1/users',
+    endpoint: 'POST /v1/users',
+    permission: 'keys:manage',
+    allowed: ['admin'],
+    ok: 201,
+    send: (c) =>
+      c.api.call('POST', '/v1/users', c.key, { email: `made-by-${c.role}@example.com`, password: 'long enough password', role: 'viewer' }),
+  },
+  {
+    route: 'GET /v1/users',
+    endpoint: 'GET /v1/users',
+    permission: 'keys:manage',
+    allowed: ['admin'],
+    ok: 200,
+    send: (c) => c.api.call('GET', '/v1/users', c.key),
+  },
+  {
+    route: 'PATCH /v1/users/:id',
+    endpoint: 'PATCH /v1/users/{user_id}',
+    permission: 'keys:manage',
+    allowed: ['admin'],
+    ok: 200,
+    setup: (c) => c.spareUserId(),
+    send: (c, id) =>
+      c.api.app.inject({
+        method: 'PATCH',
+        url: `/v1/users/${id}`,
+        headers: { authorization: `Bearer ${c.key}` },
+        payload: { name: 'Renamed' },
+      }),
   },
   {
     route: 'POST /v1/projects',
@@ -299,6 +333,14 @@ const ROUTES: RouteCase[] = [
     ok: 201,
     send: (c) =>
       c.api.call('POST', `/v1/projects/${c.projectId}/calibrations`, c.key, { name: 'c', item_ids: [c.itemId], reviewers: ['key:x'] }),
+  },
+  {
+    route: 'GET calibrations',
+    endpoint: 'GET /v1/projects/{project_id}/calibrations',
+    permission: 'reviewers:assess',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/calibrations`, c.key),
   },
   {
     route: 'GET queues',
@@ -519,6 +561,14 @@ const ROUTES: RouteCase[] = [
     allowed: STATS_READERS,
     ok: 200,
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/error-rate`, c.key),
+  },
+  {
+    route: 'GET stats/timeseries',
+    endpoint: 'GET /v1/projects/{project_id}/stats/timeseries',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/stats/timeseries`, c.key),
   },
   {
     route: 'POST webhooks',
@@ -778,6 +828,14 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
         expect(res.statusCode).toBe(200);
         return res.json<{ item: { id: string } }>().item.id;
       },
+      async spareUserId() {
+        const res = await api.call('POST', '/v1/users', admin, {
+          email: `spare-${Math.random().toString(36).slice(2)}@example.com`,
+          password: 'a spare password',
+          role: 'viewer',
+        });
+        return res.json<{ id: string }>().id;
+      },
       async spareKeyId() {
         const res = await api.call('POST', '/v1/keys', admin, { role: 'viewer', name: 'spare' });
         return res.json<{ id: string }>().id;
@@ -855,6 +913,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['GET audit', () => api.call('GET', `/v1/projects/${projectB}/audit`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET outcome', () => api.call('GET', `/v1/items/${itemB}/outcome`, key), 'TG_ITEM_NOT_FOUND'],
           ['GET queues', () => api.call('GET', `/v1/projects/${projectB}/queues`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET calibrations', () => api.call('GET', `/v1/projects/${projectB}/calibrations`, key), 'TG_PROJECT_NOT_FOUND'],
           [
             'POST calibrations',
             () => api.call('POST', `/v1/projects/${projectB}/calibrations`, key, { name: 'c', item_ids: [itemB], reviewers: ['key:x'] }),
@@ -880,6 +939,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['GET stats/labels', () => api.call('GET', `/v1/projects/${projectB}/stats/labels`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET stats/reviewers', () => api.call('GET', `/v1/projects/${projectB}/stats/reviewers`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET stats/error-rate', () => api.call('GET', `/v1/projects/${projectB}/stats/error-rate`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET stats/timeseries', () => api.call('GET', `/v1/projects/${projectB}/stats/timeseries`, key), 'TG_PROJECT_NOT_FOUND'],
           ['DELETE gold', () => api.call('DELETE', `/v1/items/${itemB}/gold`, key), 'TG_ITEM_NOT_FOUND'],
           [
             'POST authored gold',

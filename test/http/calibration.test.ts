@@ -105,6 +105,50 @@ describe.each(DIALECTS)('calibration sessions (%s)', (dialect) => {
     expect((await api.call('GET', `/v1/calibrations/${session.id}/next`, ann.key)).statusCode).toBe(409);
   });
 
+  it("lists the project's sessions newest first, with how far their reviewers got", async () => {
+    const [ann, bob] = [await reviewer(), await reviewer()];
+    const start = async (name: string, itemIds: string[], reviewers: string[]) => {
+      t.clock.advance(1000);
+      const res = await api.call('POST', `/v1/projects/${projectId}/calibrations`, manager, { name, item_ids: itemIds, reviewers });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const first = await start('first', items, [ann.actor, bob.actor]);
+    const second = await start('second', [items[0]!], [ann.actor]);
+    for (const itemId of items)
+      expect(
+        (await api.call('POST', `/v1/calibrations/${first}/judgments`, ann.key, { item_id: itemId, verdict: 'approve' })).statusCode,
+      ).toBe(201);
+    await api.call('POST', `/v1/calibrations/${first}/judgments`, bob.key, { item_id: items[0], verdict: 'reject' });
+    expect((await api.call('POST', `/v1/calibrations/${second}/close`, manager)).statusCode).toBe(200);
+
+    const listed = await api.call('GET', `/v1/projects/${projectId}/calibrations`, manager);
+    expect(listed.statusCode, listed.body).toBe(200);
+    const sessions = listed.json().sessions;
+    expect(sessions.map((s: { name: string }) => s.name)).toEqual(['second', 'first']);
+    expect(sessions[0]).toMatchObject({ id: second, status: 'closed', item_count: 1, reviewer_count: 1 });
+    expect(sessions[0].closed_at).toEqual(expect.any(String));
+    expect(sessions[1]).toMatchObject({
+      id: first,
+      project_id: projectId,
+      status: 'open',
+      closed_at: null,
+      item_count: 3,
+      reviewer_count: 2,
+      progress: { judged: 4, expected: 6, reviewers_done: 1 },
+    });
+    expect(Date.parse(sessions[1].created_at)).toBeLessThan(Date.parse(sessions[0].created_at));
+
+    const open = (await api.call('GET', `/v1/projects/${projectId}/calibrations?status=open&limit=5`, manager)).json().sessions;
+    expect(open.map((s: { id: string }) => s.id)).toEqual([first]);
+    expect((await api.call('GET', `/v1/projects/${projectId}/calibrations?limit=1`, manager)).json().sessions).toHaveLength(1);
+    expect((await api.call('GET', `/v1/projects/${projectId}/calibrations?status=nope`, manager)).statusCode).toBe(400);
+    // Reviewers see no figures on their peers, calibration progress included.
+    expect((await api.call('GET', `/v1/projects/${projectId}/calibrations`, ann.key)).statusCode).toBe(403);
+    const other = (await api.call('POST', '/v1/projects', manager, { name: 'Other' })).json().id;
+    expect((await api.call('GET', `/v1/projects/${other}/calibrations`, manager)).json().sessions).toEqual([]);
+  });
+
   it('keeps sessions to their members, and answers to one per item', async () => {
     const ann = await reviewer();
     const outsider = await reviewer();

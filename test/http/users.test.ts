@@ -187,6 +187,46 @@ describe.each(DIALECTS)('console users and password sign-in (%s)', (dialect) => 
     expect(await countRows(t.store, 'users')).toBe(1);
   });
 
+  it('a project-scoped admin manages only the users of its project', async () => {
+    const other = (await api.call('POST', '/v1/projects', admin, { name: 'Other' })).json().id;
+    const outsider = await createUser(t.ctx, ROOT, { email: 'out@example.com', password: PASSWORD, role: 'viewer', project_id: other });
+    const unscoped = await createUser(t.ctx, ROOT, { email: 'all@example.com', password: PASSWORD, role: 'viewer' });
+    const scoped = await api.key('admin', projectId);
+    const mine = await api.call('POST', '/v1/users', scoped, {
+      email: 'in@example.com',
+      password: PASSWORD,
+      role: 'reviewer',
+      project_id: projectId,
+    });
+    expect(mine.statusCode).toBe(201);
+    // Neither an unscoped user (it would escape the scope) nor one of another project.
+    const escape = await api.call('POST', '/v1/users', scoped, { email: 'x@example.com', password: PASSWORD, role: 'admin' });
+    expect(escape.statusCode).toBe(403);
+    expect((await api.call('GET', '/v1/users', scoped)).json().users.map((u: { email: string }) => u.email)).toEqual(['in@example.com']);
+    for (const id of [outsider.id, unscoped.id]) {
+      const res = await api.app.inject({
+        method: 'PATCH',
+        url: `/v1/users/${id}`,
+        headers: { authorization: `Bearer ${scoped}` },
+        payload: { role: 'admin' },
+      });
+      expect(res.statusCode).toBe(404);
+    }
+    const moveOut = await api.app.inject({
+      method: 'PATCH',
+      url: `/v1/users/${mine.json().id}`,
+      headers: { authorization: `Bearer ${scoped}` },
+      payload: { project_id: null },
+    });
+    expect(moveOut.statusCode).toBe(403);
+    const roles = await t.store.db.selectFrom('users').select(['email', 'role', 'project_id']).orderBy('email').execute();
+    expect(roles).toEqual([
+      { email: 'all@example.com', role: 'viewer', project_id: null },
+      { email: 'in@example.com', role: 'reviewer', project_id: projectId },
+      { email: 'out@example.com', role: 'viewer', project_id: other },
+    ]);
+  });
+
   it('limits failed sign-ins per account', async () => {
     const app = await buildApp({ ctx: t.ctx, version: 'test', authFailuresPerMinute: 3 });
     try {

@@ -4,13 +4,18 @@ import { useEffect, useRef } from 'react';
  * Keyboard shortcuts for the workspace. A key is written as `KeyboardEvent.key`, optionally
  * prefixed by modifiers: `"a"`, `"?"`, `"Enter"`, `"mod+Enter"` (Ctrl or ⌘), `"alt+ArrowUp"`.
  * Single keys do not fire while the focus is in a text field (there they are typing); `mod+`
- * and `Escape` shortcuts do.
+ * and `Escape` shortcuts do. No shortcut fires from inside an open dialog: a modal dialog
+ * handles its own keys, so `a` in an escalation dialog never approves the task behind it.
  */
 export type ShortcutMap = Record<string, (e: KeyboardEvent) => void>;
 
 export interface ShortcutHelp {
   keys: string;
   description: string;
+}
+
+function inOpenDialog(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('dialog[open]') !== null;
 }
 
 function typingIn(target: EventTarget | null): boolean {
@@ -39,7 +44,7 @@ export function useShortcuts(map: ShortcutMap, enabled = true): void {
   useEffect(() => {
     if (!enabled) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.isComposing) return;
+      if (e.defaultPrevented || e.isComposing || inOpenDialog(e.target)) return;
       const key = keyOf(e);
       const handler = ref.current[key];
       if (!handler) return;

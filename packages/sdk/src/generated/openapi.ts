@@ -2559,6 +2559,91 @@ export interface components {
        */
       updated_at: string;
     };
+    /** @description One bucket; every bucket of the range is present, with zeros where nothing happened */
+    TimeseriesBucket: {
+      /**
+       * Format: date-time
+       * @description Start of the bucket (UTC); it covers [start, start + bucket)
+       */
+      start: string;
+      /** @description Production items captured in the bucket (gold probes excluded) */
+      captured: number;
+      /** @description Of those, how many the policy sent to people (review or hold) */
+      routed: number;
+      /** @description Of those captured, how many each rule matched (an item matched by two rules counts for both) */
+      by_rule: {
+        [key: string]: number;
+      };
+      /** @description Routed items decided in the bucket (by decision time), by outcome */
+      decisions: {
+        approved: number;
+        corrected: number;
+        rejected: number;
+        timed_out: number;
+      };
+      /** @description Judgments submitted in the bucket */
+      judgments: number;
+      /** @description Of the bucket's judgments that report time_spent_ms; null without any */
+      time_per_task_ms: {
+        /** @description Median time_spent_ms */
+        median: number | null;
+        /** @description 90th percentile (type 7) */
+        p90: number | null;
+      };
+      /** @description The review backlog at the end of the bucket */
+      backlog: {
+        /** @description Tasks pending or claimed at the end of the bucket (now, for the bucket in progress) */
+        open: number;
+        /** @description Age of the oldest of them then */
+        oldest_seconds: number | null;
+      };
+      /** @description Krippendorff's alpha per field over the items with two or more judgments submitted in the bucket; null when undefined */
+      agreement: {
+        [key: string]: number | null;
+      };
+      /** @description Model quality */
+      quality: {
+        /** @description Items people decided in the bucket (approved, corrected, rejected) */
+        decided: number;
+        /** @description Share of decided items approved */
+        approval_rate: number | null;
+        /** @description Share of decided items corrected */
+        correction_rate: number | null;
+        /** @description Share of decided items rejected */
+        rejection_rate: number | null;
+        /** @description Hájek (inverse-probability weighted) error rate of the items captured in the bucket, with its 95% interval; null when it cannot be estimated */
+        error_rate: {
+          estimate: number;
+          low: number;
+          high: number;
+        } | null;
+        /** @description Rejected or corrected among the routed items captured in the bucket that have a verdict */
+        naive_error_rate: number | null;
+      };
+    };
+    TimeseriesReport: {
+      project_id: string;
+      /**
+       * Format: date-time
+       * @description Start of the first bucket
+       */
+      since: string;
+      /**
+       * Format: date-time
+       * @description End of the last bucket
+       */
+      until: string;
+      /** @enum {string} */
+      bucket: 'hour' | 'day';
+      model_version: string | null;
+      /** @description Every model version of the project's production items, newest first */
+      model_versions: string[];
+      /** @description Every rule in any bucket's by_rule, most matches first */
+      rules: string[];
+      /** @description Every field in the buckets' agreement: `verdict`, `scores.<criterion>` */
+      agreement_fields: string[];
+      buckets: components['schemas']['TimeseriesBucket'][];
+    };
     ReviewerStanding: {
       /** @description The reviewer (the actor recorded on their judgments, e.g. key:…) */
       reviewer: string;
@@ -2618,6 +2703,39 @@ export interface components {
         prev_hash: string;
         hash: string;
       } | null;
+    };
+    User: {
+      id: string;
+      /** @description Lower-cased; the user acts as `user:<email>` in judgments and audit events */
+      email: string;
+      name: string | null;
+      /**
+       * @description What the person may do (see the role table in the README); ingest is for API keys only
+       * @enum {string}
+       */
+      role: 'admin' | 'manager' | 'expert' | 'reviewer' | 'viewer';
+      /** @description The one project the user may touch; null: all */
+      project_id: string | null;
+      /**
+       * Format: date-time
+       * @description When the user was created
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @description When the password was last set
+       */
+      password_changed_at: string;
+      /**
+       * Format: date-time
+       * @description When the user was disabled; null while the user may sign in
+       */
+      disabled_at: string | null;
+      /**
+       * Format: date-time
+       * @description The last successful sign-in
+       */
+      last_sign_in_at: string | null;
     };
   };
   responses: never;

@@ -15,6 +15,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // The bundle budget test reads which chunks each entry loads from here.
+    manifest: true,
     // Each area is its own chunk: a reviewer never downloads the console's charts.
     chunkSizeWarningLimit: 300,
   },

@@ -16,6 +16,7 @@ import * as m014 from './migrations/014-sessions.js';
 import * as m015 from './migrations/015-webhooks.js';
 import * as m016 from './migrations/016-proxy-settings.js';
 import * as m017 from './migrations/017-users.js';
+import * as m018 from './migrations/018-timeseries-indexes.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '015-webhooks': m015,
   '016-proxy-settings': m016,
   '017-users': m017,
+  '018-timeseries-indexes': m018,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

@@ -12,7 +12,7 @@ import { DEMO_PASSWORD, loadDemo } from '../../src/cli/commands/demo.js';
 import { buildApp } from '../../src/http/app.js';
 import { ROOT } from '../support/http.js';
 import { openTestStore, type TestStore } from '../support/stores.js';
-import { ensureWebBuild, launchChromium, REPO, seriousA11yViolations, WEB_ROOT } from './browser.js';
+import { launchChromium, REPO, seriousA11yViolations, WEB_ROOT } from './browser.js';
 
 /**
  * The console in a real browser: Debian's headless Chromium against the real server serving
@@ -32,7 +32,6 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
   let demoProjectId: string;
 
   beforeAll(async () => {
-    await ensureWebBuild();
     // The browser runs on real time: leases and hold clocks must be on it too.
     t = await openTestStore('sqlite', { clock: Date.now });
     const summary = await loadDemo(t.ctx, ROOT, { people: true, historyDays: 14 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, WEB_ROOT } from '../e2e/browser.js';
+import { WEB_ROOT } from '../e2e/browser.js';
 
 /**
  * The console's JavaScript budget: what a browser must download before the first page works.
@@ -31,10 +31,10 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 describe('web console bundle budget', () => {
   let manifest: Manifest;
-  beforeAll(async () => {
-    await ensureWebBuild();
+  beforeAll(() => {
+    // Built by the global setup (test/support/web-build-setup.ts).
     manifest = JSON.parse(readFileSync(join(WEB_ROOT, '.vite', 'manifest.json'), 'utf8')) as Manifest;
-  }, 120_000);
+  });
 
   const bytes = (keys: Iterable<string>) => [...keys].reduce((sum, k) => sum + gz(manifest[k]!.file), 0);
 

@@ -65,6 +65,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await api.post('/auth/logout');
     } finally {
+      forgetLocalWork();
       apply(null);
     }
   }, [apply]);
@@ -94,4 +95,17 @@ export function useSignedIn(): SessionInfo & { can: (p: Permission) => boolean }
   const s = useSession();
   if (!s.session) throw new Error('useSignedIn without a session');
   return { ...s.session, can: s.can };
+}
+
+/**
+ * Drafts and the held task keep item content in this browser's storage so that nothing typed
+ * is lost; signing out on purpose removes them, so the next person at a shared computer does
+ * not find them. (A session that merely expires keeps them, for the same person to go on.)
+ */
+function forgetLocalWork(): void {
+  try {
+    for (const key of Object.keys(localStorage)) if (key.startsWith('tollgate')) localStorage.removeItem(key);
+  } catch {
+    // Storage disabled: nothing was kept.
+  }
 }

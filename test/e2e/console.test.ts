@@ -42,6 +42,7 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
         criteria: [
           { key: 'accuracy', label: 'Accuracy', scale: { type: 'likert', min: 1, max: 5 }, required: true },
           { key: 'polite', label: 'Polite', scale: { type: 'boolean' } },
+          { key: 'topic', label: 'Topic', scale: { type: 'labels', options: ['billing', 'shipping', 'returns'] } },
         ],
       },
       policy: { rules: [{ name: 'everything', when: { 'metadata.e2e': { eq: true } }, action: 'review', priority: 50 }] },
@@ -60,6 +61,15 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     await createComparison(t.ctx, ROOT, projectId, {
       input: 'Explain the refund window in one sentence.',
       candidates: [{ output: 'Refunds are possible.' }, { output: 'You can ask for a refund within 30 days of delivery.' }],
+    });
+    await createComparison(t.ctx, ROOT, projectId, {
+      kind: 'rank',
+      input: 'Which reply is best?',
+      candidates: [
+        { output: 'Okay.' },
+        { output: 'Your parcel ships tomorrow.' },
+        { output: 'It ships tomorrow; tracking follows by email.' },
+      ],
     });
     await createUser(t.ctx, ROOT, { email: 'e2e-reviewer@example.com', password: PASSWORD, role: 'reviewer', project_id: projectId });
 
@@ -93,7 +103,7 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
 
   const pageErrors = (page: Page) => (page as Page & { errors?: string[] }).errors ?? [];
 
-  it('a reviewer signs in, claims, scores with the keyboard, corrects the output and submits; then compares a pair', async () => {
+  it('a reviewer signs in, claims, scores and labels with the keyboard, corrects the output and submits; then compares a pair and ranks three', async () => {
     const page = await signIn('e2e-reviewer@example.com', PASSWORD);
     // A reviewer is offered the workspace, not the console or the dashboards.
     const nav = page.getByRole('navigation', { name: 'Main' });
@@ -123,6 +133,9 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     await page.keyboard.press('j');
     await expect.poll(() => page.getByTestId('criterion-polite').getAttribute('data-active')).toBe('true');
     await page.keyboard.press('1');
+    // Down again to the topic labels; 2 picks the second one.
+    await page.keyboard.press('j');
+    await page.keyboard.press('2');
     // "e": correct, with the cursor in the editor; the diff shows what changed.
     await page.keyboard.press('e');
     const editor = page.getByTestId('correction-editor');
@@ -141,7 +154,7 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     expect(await page.evaluate(() => (globalThis as unknown as { e2eMarker?: number }).e2eMarker)).toBe(42);
     const judged = await t.store.db.selectFrom('judgments').selectAll().where('task_id', '=', firstTask!).executeTakeFirstOrThrow();
     expect(judged.verdict).toBe('correct');
-    expect(JSON.parse(String(judged.scores))).toEqual({ accuracy: 4, polite: true });
+    expect(JSON.parse(String(judged.scores))).toEqual({ accuracy: 4, polite: true, topic: 'shipping' });
     expect(String(judged.correction)).toContain('Your refund of $40 is on its way. It arrives within 5 days.');
 
     // The comparison: B is better, clearly; submitted from the keyboard.
@@ -154,9 +167,25 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     await expect.poll(() => page.getByTestId('prefer-b').getAttribute('aria-pressed')).toBe('true');
     await page.screenshot({ path: join(SCREENSHOTS, 'compare.png') });
     await page.keyboard.press('Control+Enter');
-    await page.getByTestId('queue-empty').waitFor();
+    await page.getByTestId('rank-view').waitFor();
     const preference = await t.store.db.selectFrom('judgments').selectAll().where('task_id', '=', compareTask!).executeTakeFirstOrThrow();
     expect(JSON.parse(String(preference.answer))).toMatchObject({ winner: 'b', strength: 'clear' });
+
+    // The ranking: candidate c to the top from the keyboard, then a dragged below b.
+    const rankTask = await task.getAttribute('data-task-id');
+    const order = () => page.locator('[data-testid^="rank-item-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rank-id')));
+    expect(await order()).toEqual(['a', 'b', 'c']);
+    await page.getByTestId('rank-item-c').focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(order).toEqual(['c', 'a', 'b']);
+    await page.getByTestId('rank-item-a').dragTo(page.getByTestId('rank-item-b'));
+    await expect.poll(order).toEqual(['c', 'b', 'a']);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('queue-empty').waitFor();
+    const ranking = await t.store.db.selectFrom('judgments').selectAll().where('task_id', '=', rankTask!).executeTakeFirstOrThrow();
+    expect(JSON.parse(String(ranking.answer))).toMatchObject({ order: ['c', 'b', 'a'] });
     expect(pageErrors(page)).toEqual([]);
   });
 
@@ -193,7 +222,9 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
       )
       .toBe(2);
 
-    // A rule with an action that does not exist: the server's problem is listed, nothing saved.
+    // Once the page shows version 2 as saved (it reloads the project after a save), a rule with
+    // an action that does not exist: the server's problem is listed, nothing saved.
+    await expect.poll(() => page.getByTestId('policy-save').textContent(), { timeout: 10_000 }).toBe('Save as version 3');
     await editor.fill(JSON.stringify({ rules: [{ name: 'bad', when: { confidence: { lt: 0.5 } }, action: 'explode' }] }, null, 2));
     await page.getByTestId('policy-save').click();
     const problems = page.getByTestId('policy-errors');

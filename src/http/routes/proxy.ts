@@ -448,6 +448,15 @@ async function readEvents(call: Call, res: UpstreamResponse, live: LiveWriter | 
       if (err.type === 'max-buffer-size-exceeded') overflow = true;
     },
   });
+  // A write that fails means the caller went away (its socket closed), which can be noticed here
+  // before the request's abort signal fires: it is the client's doing, not the upstream's.
+  const pass = async (text: string) => {
+    try {
+      await live!.write(text);
+    } catch (err) {
+      throw new UpstreamFailure('client_closed', `the caller closed the connection mid-stream (${String(err)})`);
+    }
+  };
   const decoder = new TextDecoder();
   let ttftMs: number | undefined;
   let bytes = 0;
@@ -462,15 +471,20 @@ async function readEvents(call: Call, res: UpstreamResponse, live: LiveWriter | 
       if (live !== null && pending.length > 0) {
         const text = pending.join('');
         pending = [];
-        await live.write(text);
+        await pass(text);
       }
     }
     parser.feed(decoder.decode());
     // A last event without its closing blank line still counts.
     parser.reset({ consume: true });
-    if (live !== null && pending.length > 0) await live.write(pending.join(''));
+    if (live !== null && pending.length > 0) await pass(pending.join(''));
   } catch (err) {
-    failure = err instanceof UpstreamFailure ? err : new UpstreamFailure('broken', String(err));
+    failure =
+      err instanceof UpstreamFailure && !(call.gone.aborted && err.kind === 'broken')
+        ? err
+        : call.gone.aborted
+          ? new UpstreamFailure('client_closed', 'the caller closed the connection mid-stream')
+          : new UpstreamFailure('broken', String(err));
   }
   const latencyMs = res.elapsedMs();
   const message = acc.message();

@@ -32,7 +32,7 @@ export function DocumentEditor({ doc, idBase, label, nextVersion, canEdit, testI
         value={doc.text}
         onChange={doc.setText}
         markers={doc.markers}
-        readOnly={!canEdit}
+        readOnly={!canEdit || doc.saving}
         testId={testIds?.editor}
         describedBy={canEdit ? `${syntaxId} ${helpId}` : undefined}
         textareaRef={doc.textareaRef}

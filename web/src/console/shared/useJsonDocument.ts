@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type RefObject } from 'react';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { api, ApiError } from '../../api/client.js';
 import { useLocalDraft } from '../../ui/hooks.js';
 import type { SaveWarning } from '../types.js';
@@ -54,6 +54,13 @@ export function useJsonDocument(opts: { draftKey: string; base: unknown; savePat
   const [server, setServer] = useState<ServerProblems | null>(null);
   const [failure, setFailure] = useState<unknown>(undefined);
   const [saving, setSaving] = useState(false);
+  const [settlingFrom, setSettlingFrom] = useState<string | null>(null);
+  // Should the reload after a save fail, the editor must not stay locked.
+  useEffect(() => {
+    if (settlingFrom === null) return;
+    const id = window.setTimeout(() => setSettlingFrom(null), 10_000);
+    return () => window.clearTimeout(id);
+  }, [settlingFrom]);
   const [lastSaved, setLastSaved] = useState<{ version: number; warnings: SaveWarning[] } | null>(null);
   const textareaRef = useRef<HTMLTextAreaElement | null>(null);
 
@@ -105,6 +112,9 @@ export function useJsonDocument(opts: { draftKey: string; base: unknown; savePat
       setLastSaved({ version: saved.version, warnings: saved.warnings ?? [] });
       setDraft(null);
       clearDraft();
+      // Until the page has the new version, the draft key is still the old one: text typed now
+      // would be filed under it and vanish when the new version arrives. Saving lasts until then.
+      setSettlingFrom(opts.draftKey);
       opts.onSaved();
     } catch (err) {
       report(err);
@@ -130,7 +140,7 @@ export function useJsonDocument(opts: { draftKey: string; base: unknown; savePat
     report,
     clearReport,
     save,
-    saving,
+    saving: saving || (settlingFrom !== null && settlingFrom === opts.draftKey),
     lastSaved,
     textareaRef,
   };

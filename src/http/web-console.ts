@@ -33,8 +33,10 @@ export async function installWebConsole(app: FastifyInstance, root: string): Pro
     prefix: '/',
     index: false,
     wildcard: true,
-    setHeaders(reply, path) {
-      void reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    // Cache headers are set here, per file kind, not by `send`'s default (`max-age=0`).
+    cacheControl: false,
+    setHeaders(res, path) {
+      void res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   app.get('/', { schema: { hide: true } }, (_req, reply) => sendIndex(reply));

@@ -8,6 +8,8 @@ import { createComparison } from '../../src/app/comparison-service.js';
 import { captureItems } from '../../src/app/ingest-service.js';
 import { createProject } from '../../src/app/project-service.js';
 import { createUser } from '../../src/app/user-service.js';
+import { createKey } from '../../src/app/key-service.js';
+import { claimTask, submitJudgment } from '../../src/app/review-service.js';
 import { DEMO_PASSWORD, loadDemo } from '../../src/cli/commands/demo.js';
 import { buildApp } from '../../src/http/app.js';
 import { ROOT } from '../support/http.js';
@@ -257,6 +259,45 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     const page = await signIn('reviewer@example.com', DEMO_PASSWORD);
     await page.getByTestId('start-reviewing').click();
     await page.getByTestId('task-view').waitFor();
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('an expert adjudicates a split decision with both judgments side by side', async () => {
+    const project = await createProject(t.ctx, ROOT, {
+      name: 'E2E adjudication',
+      policy: {
+        consensus: { rule: 'unanimous' },
+        rules: [{ name: 'pair', when: { 'metadata.e2e': { eq: true } }, action: 'review', priority: 50, overlap: 2 }],
+      },
+    });
+    const [captured] = await captureItems(t.ctx, ROOT, project.id, [
+      { input: 'Can I return opened headphones?', output: 'No, never.', metadata: { e2e: true } },
+    ]);
+    for (const verdict of ['approve', 'reject'] as const) {
+      const key = await createKey(t.ctx, ROOT, { role: 'reviewer', project_id: project.id });
+      const who = { key_id: key.id, role: 'reviewer' as const, project_id: project.id, actor: `key:${key.id}` };
+      const claimed = await claimTask(t.ctx, who, project.id, {});
+      await submitJudgment(t.ctx, who, claimed!.task.id, { verdict, comment: `${verdict} by a reviewer` });
+    }
+    await createUser(t.ctx, ROOT, { email: 'e2e-expert@example.com', password: PASSWORD, role: 'expert', project_id: project.id });
+
+    const page = await signIn('e2e-expert@example.com', PASSWORD);
+    await page.getByTestId('start-reviewing').click();
+    await page.getByTestId('task-view').waitFor();
+    const prior = page.getByRole('region', { name: /Prior judgments/ });
+    await expect.poll(() => prior.textContent()).toMatch(/approve[\s\S]*reject|reject[\s\S]*approve/);
+    expect(await prior.textContent()).toContain('reject by a reviewer');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('r');
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('queue-empty').waitFor();
+    const item = await t.store.db
+      .selectFrom('items')
+      .select(['outcome_status', 'outcome_decided_by'])
+      .where('id', '=', captured!.item.id)
+      .executeTakeFirstOrThrow();
+    expect(item).toEqual({ outcome_status: 'rejected', outcome_decided_by: 'user:e2e-expert@example.com' });
     expect(pageErrors(page)).toEqual([]);
   });
 

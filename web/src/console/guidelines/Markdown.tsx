@@ -1,9 +1,8 @@
-import DOMPurify from 'dompurify';
-import { marked } from 'marked';
 import { useMemo } from 'react';
+import { markdownToHtml } from '../../ui/markdown.js';
 
-/** Markdown as HTML. Guidelines are written by people with project rights, but are always sanitised. */
+/** Markdown as HTML. Guidelines are written by people with project rights, but are sanitised like any content. */
 export function Markdown({ source, className }: { source: string; className?: string }) {
-  const html = useMemo(() => DOMPurify.sanitize(marked.parse(source, { async: false, gfm: true })), [source]);
+  const html = useMemo(() => markdownToHtml(source), [source]);
   return <div className={className ? `markdown ${className}` : 'markdown'} dangerouslySetInnerHTML={{ __html: html }} />;
 }

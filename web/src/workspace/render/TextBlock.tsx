@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { markdownToHtml } from './markdown.js';
+import { markdownToHtml } from '../../ui/markdown.js';
 import { looksLikeMarkdown } from './text.js';
 
 /** Text as sent: Markdown (sanitized) when it looks like Markdown, otherwise plain with its line breaks. */

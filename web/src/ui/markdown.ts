@@ -88,7 +88,10 @@ const ALLOWED_TAGS = [
 // ids, or fake controls (and so trip the accessibility checks) — it is data, not interface.
 const ALLOWED_ATTR = ['href', 'title', 'colspan', 'rowspan', 'start', 'open', 'lang', 'dir'];
 
-/** Markdown as sanitized HTML: raw HTML in the text is kept only as far as the allow-lists above permit. */
+/**
+ * Markdown as sanitized HTML, the one renderer for model outputs and guidelines alike: raw HTML
+ * in the text is kept only as far as the allow-lists above permit.
+ */
 export function markdownToHtml(text: string): string {
   const html = marked.parse(text, { async: false });
   return purify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOW_ARIA_ATTR: false, ALLOW_DATA_ATTR: false });

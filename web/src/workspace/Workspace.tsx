@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useSignedIn } from '../app/session.js';
+import { api } from '../api/client.js';
 import { ErrorNote, Loading } from '../ui/feedback.js';
+import { useLoad } from '../ui/hooks.js';
 import { TaskPane } from './TaskPane.js';
 import { useClaimLoop } from './use-claim-loop.js';
 import './workspace.css';
@@ -13,6 +15,11 @@ export function Workspace({ projectId, queue }: { projectId: string; queue: stri
   const [, navigate] = useLocation();
   const [notice, setNotice] = useState('');
   const { state, claimNext, finished, skip, giveBack, renew, markLost } = loop;
+  // The project's name for the header; the id stands in until it arrives (or if it cannot).
+  const projectName = useLoad(
+    (signal) => api.get<{ name: string }>(`/v1/projects/${encodeURIComponent(projectId)}`, { signal }),
+    [projectId],
+  );
 
   useEffect(() => {
     if (notice === '') return;
@@ -40,7 +47,9 @@ export function Workspace({ projectId, queue }: { projectId: string; queue: stri
     <main className="page ws-page">
       <div className="row ws-top">
         <h1>Review · {queue === '*' ? 'any queue' : queue}</h1>
-        <span className="muted">project {projectId}</span>
+        <span className="muted" title={projectId}>
+          {projectName.data?.name ?? projectId}
+        </span>
         <span className="spacer" />
         <span className="ws-notice" role="status" aria-live="polite">
           {notice}

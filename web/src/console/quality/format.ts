@@ -1,34 +1,18 @@
 /** Number and time formatting for the quality pages: what a manager scans in a table. */
+import { formatPercent } from '../shared/time.js';
 
-const count = new Intl.NumberFormat(undefined);
-
-export function formatCount(n: number): string {
-  return count.format(n);
-}
+// Counts, shares and ages are formatted as everywhere in the console (one implementation).
+export { formatCount, formatDuration } from '../shared/time.js';
 
 /** A share in [0, 1] as "87%" (or "87.5%" with digits); "—" when there is no value. */
 export function formatShare(x: number | null | undefined, digits = 0): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return `${(x * 100).toFixed(digits)}%`;
+  return formatPercent(x !== null && x !== undefined && Number.isFinite(x) ? x : null, digits);
 }
 
 /** A statistic like Krippendorff's alpha, which can be negative: two decimals. */
 export function formatStat(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
   return x.toFixed(2);
-}
-
-/** An age in seconds as "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
-  const d = Math.floor(h / 24);
-  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -6,6 +6,8 @@ import { KnownProjects, RubricCache } from './doc-cache.js';
 import { ItemEvents } from './item-events.js';
 import { LeaseSweepThrottle } from './lease-sweep.js';
 import { PolicyCache } from './policy-cache.js';
+import { JudgeClient } from './judge-client.js';
+import { StoreJudgeSpend } from './judge-spend.js';
 import { ProxyCredentials } from './proxy-credentials.js';
 import { RedactorCache } from './redactor-cache.js';
 import { StandingCache } from './standing-cache.js';
@@ -34,6 +36,8 @@ export interface AppContext {
   readonly proxyCredentials: ProxyCredentials;
   /** Hashes and checks console users' passwords (scrypt); tests pass a cheap cost. */
   readonly passwords: PasswordHasher;
+  /** Calls judge-model evaluators (bounded, retried, cached, within each judge's daily spend). */
+  readonly judges: JudgeClient;
 }
 
 export function createContext(deps: {
@@ -45,12 +49,16 @@ export function createContext(deps: {
   originalKey?: OriginalKey | null;
   proxyCredentials?: ProxyCredentials;
   passwords?: PasswordHasher;
+  judges?: JudgeClient;
 }): AppContext {
+  const proxyCredentials = deps.proxyCredentials ?? new ProxyCredentials();
   return {
     ...deps,
+    judges:
+      deps.judges ?? new JudgeClient({ clock: deps.clock, allowlist: proxyCredentials.allowlist, spend: new StoreJudgeSpend(deps.store) }),
     random: deps.random ?? Math.random,
     originalKey: deps.originalKey ?? null,
-    proxyCredentials: deps.proxyCredentials ?? new ProxyCredentials(),
+    proxyCredentials,
     passwords: deps.passwords ?? new PasswordHasher(),
     redactors: new RedactorCache(),
     policies: new PolicyCache(),

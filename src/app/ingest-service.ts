@@ -21,6 +21,11 @@ import { compiledPolicy, dueAt } from './policy-loader.js';
 import { requireProjectExists } from './project-service.js';
 import { retryOnUniqueViolation } from './unique-retry.js';
 import { checkCallbackUrls, recordHoldCallbacks } from './webhook-dispatch.js';
+import { evalFactsOf, type CompiledEvaluatorSet, type EvalOutcome } from '../core/evals/evaluator-run.js';
+import { insertEvalJobs, putEvalResults } from '../store/eval-repo.js';
+import { compiledEvaluatorSet, currentEvaluatorSet } from './evaluator-service.js';
+import { runSyncChecks, runSyncJudges } from './eval-runner.js';
+import { trustedRules } from './trust-service.js';
 
 export interface ItemSubmission {
   input: ItemInput;
@@ -89,15 +94,79 @@ interface CaptureEntry {
   submission: ItemSubmission;
 }
 
-function writeCaptures(ctx: AppContext, projectId: string, entries: readonly CaptureEntry[]): Promise<CaptureResult[]> {
-  return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, projectId, entries)));
+async function writeCaptures(ctx: AppContext, projectId: string, entries: readonly CaptureEntry[]): Promise<CaptureResult[]> {
+  // Judges answer over the network: never inside the transaction, which would hold its locks.
+  const judged = await judgeBeforeCapture(ctx, projectId, entries);
+  return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, projectId, entries, judged)));
 }
 
-async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, entries: readonly CaptureEntry[]): Promise<CaptureResult[]> {
+/** Sync judges' answers for each entry, under the evaluator set version they came from. */
+interface EarlyJudgments {
+  version: number;
+  outcomes: EvalOutcome[][];
+}
+
+async function judgeBeforeCapture(ctx: AppContext, projectId: string, entries: readonly CaptureEntry[]): Promise<EarlyJudgments | null> {
+  const set = await currentEvaluatorSet(ctx, projectId);
+  if (set.syncJudges.length === 0) return null;
+  const project = await getProjectRow(ctx.store, projectId);
+  if (!project) return null;
+  // A judge is a third party: it sees the item as Tollgate will store it, redacted if the project redacts.
+  const protection = projectProtection(ctx, project);
+  const redaction = protection.settings.redaction;
+  const facts = entries.map(({ submission }) => {
+    let s = submission;
+    if (protection.scanner !== null && redaction !== null) {
+      const r = redactPayload(protection.scanner, redaction.fields, { input: s.input, output: s.output, metadata: s.metadata ?? {} });
+      s = { ...s, input: r.payload.input, output: r.payload.output, metadata: r.payload.metadata };
+    }
+    return factsOf('', s);
+  });
+  return { version: set.version, outcomes: await runSyncJudges(ctx, projectId, set, facts) };
+}
+
+/**
+ * Every evaluator result an item is routed with: the sync checks, run here on the item as
+ * sent (before redaction: a PII check must see what redaction will remove; its stored details
+ * hold counts only), and the sync judges' answers when they came from this set version.
+ */
+function evaluateEntry(set: CompiledEvaluatorSet, facts: ItemFacts, early: EvalOutcome[] | undefined): EvalOutcome[] {
+  if (set.all.length === 0) return [];
+  const judged = early ?? set.syncJudges.map((j) => judgeSkipped(j.spec.name, set.version, j.spec.mode));
+  return [...runSyncChecks(set, facts), ...judged];
+}
+
+function judgeSkipped(name: string, version: number, mode: EvalOutcome['mode']): EvalOutcome {
+  const reason = 'the evaluator set changed while the item was captured';
+  return {
+    evaluator: name,
+    evaluator_version: version,
+    mode,
+    status: 'unknown',
+    score: null,
+    label: null,
+    found: null,
+    explanation: reason,
+    details: { reason },
+    latency_ms: 0,
+    cost: null,
+  };
+}
+
+async function captureInTx(
+  ctx: AppContext,
+  tx: Executor,
+  projectId: string,
+  entries: readonly CaptureEntry[],
+  judged: EarlyJudgments | null,
+): Promise<CaptureResult[]> {
   // Read inside the transaction: the current policy version may have changed on another server.
   const project = await getProjectRow(tx, projectId);
   if (!project) throw new TollgateError('TG_PROJECT_NOT_FOUND', `project ${projectId} not found`);
   const policy = await compiledPolicy(ctx, tx, projectId, project.policy_version);
+  const evaluators = await compiledEvaluatorSet(ctx, tx, projectId, project.evaluator_version);
+  const trusted = await trustedRules(tx, projectId, policy);
+  const early = judged !== null && judged.version === evaluators.version ? judged.outcomes : null;
   const protection = projectProtection(ctx, project);
   const redaction = protection.settings.redaction;
   if (redaction?.original === 'encrypt' && ctx.originalKey === null) {
@@ -125,7 +194,8 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   const audit: AuditEventInput[] = [];
   const originals: OriginalRow[] = [];
   const callbacks: { item_id: string; url: string; created_at: number }[] = [];
-  for (const { actor, submission: sent } of entries) {
+  const evaluated: { item_id: string; outcomes: EvalOutcome[] }[] = [];
+  for (const [index, { actor, submission: sent }] of entries.entries()) {
     const known = sent.external_id === undefined ? undefined : existing.get(sent.external_id);
     if (known) {
       // The same external_id twice (a retry, or a duplicate within one batch) is one item.
@@ -157,7 +227,15 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
         }
       }
     }
-    const item = { ...buildItem(id, projectId, s, now, (facts) => evaluatePolicy(policy, facts, budget)), redactions };
+    const outcomes = evaluateEntry(evaluators, factsOf(id, sent), early?.[index]);
+    const evals = outcomes.length === 0 ? undefined : evalFactsOf(outcomes);
+    const item = {
+      ...buildItem(id, projectId, s, now, (facts) =>
+        evaluatePolicy(policy, evals === undefined ? facts : { ...facts, evals }, budget, trusted),
+      ),
+      redactions,
+    };
+    if (evaluators.all.length > 0) evaluated.push({ item_id: id, outcomes });
     fresh.push(item);
     if (item.external_id !== null) existing.set(item.external_id, item);
     results.push({ item, created: true });
@@ -178,12 +256,25 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
           policy_version: item.decision.policy_version,
           // Counts only: the trail proves redaction happened without holding what was redacted.
           ...(redactions === null ? {} : { redactions }),
+          ...(outcomes.length === 0 ? {} : { evals: Object.fromEntries(outcomes.map((o) => [o.evaluator, o.status])) }),
         },
         created_at: now,
       }),
     );
   }
   await insertItems(tx, fresh);
+  for (const e of evaluated) await putEvalResults(tx, projectId, e.item_id, e.outcomes, now);
+  if (evaluators.deferred.length > 0) {
+    const jobs = evaluated.flatMap((e) =>
+      evaluators.deferred.map((d) => ({
+        item_id: e.item_id,
+        evaluator: d.spec.name,
+        project_id: projectId,
+        evaluator_version: evaluators.version,
+      })),
+    );
+    await insertEvalJobs(tx, jobs, now);
+  }
   await insertOriginals(tx, originals);
   await insertTasks(tx, tasks);
   if (budget !== undefined) await addBudgetUsage(tx, projectId, budget.added, windows);
@@ -192,15 +283,9 @@ async function captureInTx(ctx: AppContext, tx: Executor, projectId: string, ent
   return results;
 }
 
-/** An item as captured: its facts, the policy's decision on them, and the outcome a pass gives at once. */
-export function buildItem(
-  id: string,
-  projectId: string,
-  s: ItemSubmission,
-  now: number,
-  decide: (facts: ItemFacts) => Decision,
-): ItemRecord {
-  const facts: ItemFacts = {
+/** What policies and evaluators see of a submission. */
+export function factsOf(id: string, s: ItemSubmission): ItemFacts {
+  return {
     id,
     input: s.input,
     output: s.output,
@@ -211,6 +296,17 @@ export function buildItem(
     tags: s.tags ?? [],
     external_id: s.external_id ?? null,
   };
+}
+
+/** An item as captured: its facts, the policy's decision on them, and the outcome a pass gives at once. */
+export function buildItem(
+  id: string,
+  projectId: string,
+  s: ItemSubmission,
+  now: number,
+  decide: (facts: ItemFacts) => Decision,
+): ItemRecord {
+  const facts = factsOf(id, s);
   const decision = decide(facts);
   const passed = decision.action === 'pass';
   return {
@@ -238,7 +334,7 @@ export function buildItem(
 }
 
 /** One review task per required reviewer; overlap N means N distinct people. Each is due by its queue's SLA. */
-function tasksFor(
+export function tasksFor(
   ctx: AppContext,
   item: ItemRecord,
   versions: { rubric: number; guidelines: number },

@@ -6,10 +6,14 @@ import { applyRetention } from './data-protection-service.js';
 import { applyDueHolds } from './hold-service.js';
 import { returnExpiredLeases } from './review-service.js';
 import { applySlaBreaches } from './sla-service.js';
+import { runEvalJobs } from './eval-jobs.js';
+import { reassessAllTrust } from './trust-service.js';
 import { dispatchWebhooks } from './webhook-dispatch.js';
 import { WebhookSender, type WebhookSendSettings } from './webhook-sender.js';
 
 const RETENTION_EVERY_MS = 60_000;
+/** Trust moves with human checks, which arrive at people's pace: once a minute is prompt. */
+const TRUST_EVERY_MS = 60_000;
 
 export interface Scheduler {
   /** Runs one pass now (also what each tick does); resolves when it is done. */
@@ -39,6 +43,7 @@ export function startScheduler(
   let stopped = false;
   let lastCheckpoint = 0;
   let lastRetention = 0;
+  let lastTrust = 0;
   const webhooks = new WebhookSender(ctx, opts.webhooks, opts.logger);
 
   const pass = async (): Promise<void> => {
@@ -66,6 +71,25 @@ export function startScheduler(
       }
     } catch (err) {
       opts.logger.warn({ err }, 'hold timeout sweep failed');
+    }
+    try {
+      // Deferred evaluations: a full batch means a backlog, so keep going within the pass.
+      for (;;) {
+        const { done, rerouted } = await runEvalJobs(ctx);
+        if (rerouted > 0) opts.logger.info({ rerouted }, 'items re-routed by late evaluator results');
+        if (stopped || done < 64) break;
+      }
+    } catch (err) {
+      opts.logger.warn({ err }, 'evaluation pass failed');
+    }
+    try {
+      const now = ctx.clock();
+      if (now - lastTrust >= TRUST_EVERY_MS) {
+        lastTrust = now;
+        await reassessAllTrust(ctx);
+      }
+    } catch (err) {
+      opts.logger.warn({ err }, 'evaluator trust pass failed');
     }
     try {
       // Retention is measured in days: once a minute is prompt enough, and keeps the pass cheap.

@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   TG_INVALID_JUDGMENT: 422,
   TG_INVALID_GUIDELINE: 422,
   TG_INVALID_DATA_PROTECTION: 422,
+  /** An evaluator set (checks and judge models, see docs/evaluators.md) that cannot be used. */
+  TG_INVALID_EVALUATORS: 422,
   TG_INVALID_CURSOR: 400,
   TG_BATCH_TOO_LARGE: 413,
   TG_TASK_NOT_LEASED: 409,
@@ -51,6 +53,8 @@ export const ERROR_CODES = {
   /** The proxy's upstream could not be reached, broke off, or gave no usable answer. */
   TG_UPSTREAM_UNAVAILABLE: 502,
   TG_UPSTREAM_TIMEOUT: 504,
+  /** A judge model's endpoint names a credential this server does not have or allow. */
+  TG_JUDGE_CREDENTIAL_MISSING: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -50,7 +50,21 @@ export interface ItemFacts {
   metadata: JsonObject;
   tags: string[];
   external_id: string | null;
+  /** Results of the project's evaluators by name, as policies read them (`evals.pii.found`). */
+  evals?: EvalFacts;
 }
+
+/** One evaluator's result as a policy sees it. `unknown`: it could not judge (no answer in budget, malformed answer). */
+export interface EvalFact {
+  [field: string]: JsonValue;
+  status: 'pass' | 'fail' | 'unknown';
+  score: number | null;
+  label: string | null;
+  found: boolean | null;
+  latency_ms: number;
+}
+
+export type EvalFacts = { [name: string]: EvalFact };
 
 // ---- Policy -------------------------------------------------------------------------------
 
@@ -79,6 +93,23 @@ export interface PolicyRule {
   /** Hold rules only: how long the caller waits for a person before `on_timeout` applies. */
   timeout_seconds?: number;
   on_timeout?: HoldFallback;
+  /** Pass rules only: the rule auto-resolves outputs only while this evaluator keeps the people's trust. */
+  trust?: TrustRequirementSpec;
+}
+
+/**
+ * When an evaluator may auto-resolve outputs: its Cohen's kappa with the people's outcomes on
+ * the items both judged in the last `window_days` is at least `min_kappa`, over at least
+ * `min_checks` such items. A share `audit_sample` of what it resolves still goes to people
+ * (queue `audit_queue`), so the measurement never goes stale.
+ */
+export interface TrustRequirementSpec {
+  evaluator: string;
+  min_kappa: number;
+  min_checks: number;
+  window_days: number;
+  audit_sample: number;
+  audit_queue: string;
 }
 
 // ---- Queues -------------------------------------------------------------------------------
@@ -176,6 +207,10 @@ export interface MatchedRule {
   sampled: boolean;
   /** Present and true when the rule matched but its review budget was used up: it routed nothing. */
   over_budget?: boolean;
+  /** Present and true when a trust rule matched but its evaluator has not earned the trust: it resolved nothing. */
+  untrusted?: boolean;
+  /** Present and true when a trust rule resolved the item but drew it for the people's audit sample. */
+  audit_sampled?: boolean;
 }
 
 export interface Decision {

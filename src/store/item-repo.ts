@@ -271,3 +271,23 @@ export async function listDueHolds(ex: Executor, now: number, limit: number): Pr
 export async function setHoldEscalated(ex: Executor, id: string, escalatedAt: number, deadline: number): Promise<void> {
   await ex.db.updateTable('items').set({ hold_escalated_at: escalatedAt, hold_deadline: deadline }).where('id', '=', id).execute();
 }
+
+/**
+ * Replaces an item's routing decision (a late escalation by an evaluator that ran after
+ * capture); the caller writes the matching outcome and audit event in the same transaction.
+ */
+export async function setItemDecision(ex: Executor, item: ItemRecord): Promise<void> {
+  const row = toItemRow(ex, item);
+  await ex.db
+    .updateTable('items')
+    .set({
+      decision_action: row.decision_action,
+      decision_priority: row.decision_priority,
+      decision_rules: row.decision_rules,
+      policy_version: row.policy_version,
+      required_reviews: row.required_reviews,
+      review_probability: row.review_probability ?? null,
+    })
+    .where('id', '=', item.id)
+    .execute();
+}

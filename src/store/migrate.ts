@@ -17,6 +17,7 @@ import * as m015 from './migrations/015-webhooks.js';
 import * as m016 from './migrations/016-proxy-settings.js';
 import * as m017 from './migrations/017-users.js';
 import * as m018 from './migrations/018-timeseries-indexes.js';
+import * as m019 from './migrations/019-evaluators.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '016-proxy-settings': m016,
   '017-users': m017,
   '018-timeseries-indexes': m018,
+  '019-evaluators': m019,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

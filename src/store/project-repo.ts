@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js';
+import type { EvaluatorSetDocument } from '../core/evals/evaluator-set.js';
 import type { PolicyDocument, RubricDocument } from '../core/types.js';
 import type { Executor } from './executor.js';
 import type { ProjectsTable } from './schema.js';
@@ -50,7 +51,7 @@ export async function setProxyColumn(ex: Executor, projectId: string, settings: 
     .execute();
 }
 
-type VersionTable = 'policy_versions' | 'rubric_versions' | 'guideline_versions';
+type VersionTable = 'policy_versions' | 'rubric_versions' | 'guideline_versions' | 'evaluator_versions';
 
 export async function insertVersion(ex: Executor, table: VersionTable, projectId: string, v: VersionedDoc<unknown>): Promise<void> {
   await ex.db
@@ -65,7 +66,7 @@ export async function insertVersion(ex: Executor, table: VersionTable, projectId
     .execute();
 }
 
-export async function getVersion<T extends PolicyDocument | RubricDocument | GuidelineDocument>(
+export async function getVersion<T extends PolicyDocument | RubricDocument | GuidelineDocument | EvaluatorSetDocument>(
   ex: Executor,
   table: VersionTable,
   projectId: string,
@@ -98,7 +99,7 @@ export async function listVersions<T>(ex: Executor, table: VersionTable, project
 export async function bumpProjectVersion(
   ex: Executor,
   projectId: string,
-  column: 'policy_version' | 'rubric_version' | 'guideline_version',
+  column: 'policy_version' | 'rubric_version' | 'guideline_version' | 'evaluator_version',
   from: number,
   now: number,
 ): Promise<boolean> {

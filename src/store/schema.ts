@@ -22,6 +22,66 @@ export interface ProjectsTable {
   data_protection: JsonColumn | null;
   /** The OpenAI-compatible proxy's upstream and credential variable name (see core/proxy); null: no proxy. */
   proxy: JsonColumn | null;
+  /** 0 until the first evaluator set is saved. */
+  evaluator_version: Generated<number>;
+}
+
+export interface EvaluatorVersionsTable {
+  project_id: string;
+  version: number;
+  document: JsonColumn;
+  created_at: number;
+  created_by: string;
+}
+
+export interface EvalResultsTable {
+  item_id: string;
+  evaluator: string;
+  project_id: string;
+  evaluator_version: number;
+  mode: string;
+  status: string;
+  score: number | null;
+  label: string | null;
+  /** 0/1; null for checks that look for nothing. */
+  found: number | null;
+  explanation: string | null;
+  details: JsonColumn;
+  latency_ms: number;
+  cost: number | null;
+  created_at: number;
+}
+
+export interface EvalJobsTable {
+  item_id: string;
+  evaluator: string;
+  project_id: string;
+  evaluator_version: number;
+  attempts: Generated<number>;
+  run_after: number;
+  lease_expires_at: number | null;
+  created_at: number;
+}
+
+export interface JudgeSpendTable {
+  project_id: string;
+  evaluator: string;
+  day: string;
+  cost: number;
+  calls: number;
+}
+
+export interface EvaluatorTrustTable {
+  project_id: string;
+  rule: string;
+  evaluator: string;
+  trusted: number;
+  kappa: number | null;
+  checks: number;
+  reason: string;
+  requirement: JsonColumn;
+  changed_at: number;
+  evaluated_at: number;
 }
 
 export interface PolicyVersionsTable {
@@ -412,6 +472,11 @@ export interface Database {
   policy_versions: PolicyVersionsTable;
   rubric_versions: RubricVersionsTable;
   guideline_versions: GuidelineVersionsTable;
+  evaluator_versions: EvaluatorVersionsTable;
+  eval_results: EvalResultsTable;
+  eval_jobs: EvalJobsTable;
+  judge_spend: JudgeSpendTable;
+  evaluator_trust: EvaluatorTrustTable;
   items: ItemsTable;
   tasks: TasksTable;
   judgments: JudgmentsTable;

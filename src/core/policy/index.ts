@@ -7,4 +7,11 @@ export type { CompiledCondition, ConditionProblem, OperatorTest } from './condit
 export { jsonEqual, toJsonValue } from '../json.js';
 export { validatePolicy, defaultQueueFor, DEFAULT_OVERLAP, DEFAULT_PRIORITY, MAX_RULES } from './policy-validate.js';
 export { sampleDraw, isSampled } from './sampling.js';
-export { compilePolicy, evaluatePolicy, type CompiledPolicy, type CompiledRule } from './policy-evaluate.js';
+export {
+  compilePolicy,
+  evaluatePolicy,
+  reviewProbability,
+  type CompiledPolicy,
+  type CompiledRule,
+  type TrustedRules,
+} from './policy-evaluate.js';

@@ -2,7 +2,18 @@ import { isRecord } from '../json.js';
 import type { ChatMessage, ItemFacts, ItemInput, ItemOutput, JsonValue } from '../types.js';
 
 /** Item fields a policy path may start with. */
-export const PATH_ROOTS = ['id', 'input', 'output', 'model', 'model_version', 'confidence', 'metadata', 'tags', 'external_id'] as const;
+export const PATH_ROOTS = [
+  'id',
+  'input',
+  'output',
+  'model',
+  'model_version',
+  'confidence',
+  'metadata',
+  'tags',
+  'external_id',
+  'evals',
+] as const;
 
 const ROOTS: ReadonlySet<string> = new Set(PATH_ROOTS);
 // Scalars have nothing to descend into, so a nested path under them can only be a typo.
@@ -148,6 +159,9 @@ export class FactsView {
         return facts.tags;
       case 'external_id':
         return facts.external_id;
+      case 'evals':
+        // Evaluator results (`evals.pii.found`); absent for items captured without evaluators.
+        return facts.evals;
       default:
         return undefined;
     }

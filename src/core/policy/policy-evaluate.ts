@@ -8,6 +8,7 @@ import type {
   PolicyDocument,
   QueueConfigs,
   RoutingAction,
+  TrustRequirementSpec,
 } from '../types.js';
 import { compileCondition } from './condition-compile.js';
 import { evaluateCompiled } from './condition-evaluate.js';
@@ -29,7 +30,12 @@ export interface CompiledRule {
   readonly sample: number | undefined;
   readonly hold: HoldTerms | null;
   readonly budget: BudgetLimits | undefined;
+  readonly trust: TrustRequirementSpec | null;
 }
+
+/** Names of the trust rules whose evaluator currently holds the people's trust (see TrustRequirementSpec). */
+export type TrustedRules = ReadonlySet<string>;
+const NONE_TRUSTED: TrustedRules = new Set();
 
 export interface CompiledPolicy {
   readonly version: number;
@@ -73,6 +79,7 @@ export function compilePolicy(doc: PolicyDocument, version: number): CompiledPol
               ...(rule.max_per_hour === undefined ? {} : { perHour: rule.max_per_hour }),
               ...(rule.max_per_day === undefined ? {} : { perDay: rule.max_per_day }),
             },
+      trust: rule.trust ?? null,
     };
   });
   const budgets = new Map(rules.flatMap((r) => (r.budget === undefined ? [] : [[r.name, r.budget] as const])));
@@ -140,25 +147,62 @@ function either(a: number, b: number): number {
  * person when some review or hold rule matches, or when no rule at all matches and the
  * policy's default action is not `pass`.
  */
-export function reviewProbability(policy: CompiledPolicy, facts: ItemFacts, budget?: RuleBudget): number {
+export function reviewProbability(
+  policy: CompiledPolicy,
+  facts: ItemFacts,
+  budget?: RuleBudget,
+  trusted: TrustedRules = NONE_TRUSTED,
+): number {
   const view = new FactsView(facts);
   let anyReviewRule = 0;
   let anyPassRule = 0;
+  // A trusted rule's audit draw is independent of the others and applies only to items that pass.
+  let auditShare = 0;
   for (const rule of policy.rules) {
+    if (rule.trust !== null && !trusted.has(rule.name)) continue;
     const p = matchProbability(rule, view);
+    if (rule.trust !== null && p > 0) auditShare = Math.max(auditShare, rule.trust.audit_sample);
     // A rule over its budget routes nothing now: it acts as a pass rule until its window ends.
     if (rule.action === 'pass' || (budget !== undefined && !budget.allows(rule.name))) anyPassRule = either(anyPassRule, p);
     else anyReviewRule = either(anyReviewRule, p);
   }
-  if (policy.defaultAction === 'pass') return anyReviewRule;
-  return either(anyReviewRule, 1 - anyPassRule);
+  const base = policy.defaultAction === 'pass' ? anyReviewRule : either(anyReviewRule, 1 - anyPassRule);
+  return either(base, auditShare);
+}
+
+/**
+ * A passing item resolved by a trusted evaluator goes to people anyway with the rule's audit
+ * share: the first trust rule in document order draws, so one item is drawn at most once.
+ */
+function auditDraw(
+  policy: CompiledPolicy,
+  matched: readonly MatchedRule[],
+  itemId: string,
+): { match: MatchedRule; queue: string; reason: string } | null {
+  for (const match of matched) {
+    const rule = policy.rules.find((r) => r.name === match.name);
+    if (rule?.trust == null) continue;
+    const draw = sampleDraw(itemId, `${rule.name}:audit`, policy.seed);
+    if (draw >= rule.trust.audit_sample) return null;
+    return {
+      match,
+      queue: rule.trust.audit_queue,
+      reason: `drawn for the audit of ${rule.trust.evaluator} at rate ${rule.trust.audit_sample} (draw ${draw.toFixed(4)})`,
+    };
+  }
+  return null;
 }
 
 /**
  * Routes one item: every rule is evaluated, the strictest matched action wins, and the work
  * goes to the queue of the highest-priority rule that asked for that action.
  */
-export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts, budget?: RuleBudget): Decision {
+export function evaluatePolicy(
+  policy: CompiledPolicy,
+  facts: ItemFacts,
+  budget?: RuleBudget,
+  trusted: TrustedRules = NONE_TRUSTED,
+): Decision {
   const view = new FactsView(facts);
   const listed: MatchedRule[] = [];
   // The matches that count: all but those of rules over their review budget.
@@ -166,9 +210,18 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts, budget?
   // Deterministic policies (no sampled rule) need no second pass: the probability is the action.
   let sampled = false;
   for (const rule of policy.rules) {
-    if (rule.sample !== undefined) sampled = true;
+    if (rule.sample !== undefined || rule.trust !== null) sampled = true;
     const match = matchRule(rule, policy, view);
     if (match === undefined) continue;
+    if (rule.trust !== null && !trusted.has(rule.name)) {
+      // Listed so the decision shows why the evaluator did not resolve the item.
+      listed.push({
+        ...match,
+        reason: `${match.reason}; evaluator ${rule.trust.evaluator} has not earned the trust to resolve items`,
+        untrusted: true,
+      });
+      continue;
+    }
     if (rule.budget !== undefined && budget !== undefined && !budget.allows(rule.name)) {
       listed.push({ ...match, reason: `${match.reason}; ${budget.explain(rule.name)}`, over_budget: true });
       continue;
@@ -187,7 +240,7 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts, budget?
       policy_version: policy.version,
       required_reviews: 0,
       queue: null,
-      review_probability: sampled ? reviewProbability(policy, facts, budget) : 0,
+      review_probability: sampled ? reviewProbability(policy, facts, budget, trusted) : 0,
       hold: null,
     };
   }
@@ -202,7 +255,7 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts, budget?
       policy_version: policy.version,
       required_reviews: reviews ? DEFAULT_OVERLAP : 0,
       queue: reviews ? defaultQueueFor(action) : null,
-      review_probability: sampled ? reviewProbability(policy, facts, budget) : reviews ? 1 : 0,
+      review_probability: sampled ? reviewProbability(policy, facts, budget, trusted) : reviews ? 1 : 0,
       hold: action === 'hold' ? { timeout_seconds: DEFAULT_HOLD_TIMEOUT_SECONDS, on_timeout: DEFAULT_HOLD_FALLBACK } : null,
     };
   }
@@ -222,7 +275,22 @@ export function evaluatePolicy(policy: CompiledPolicy, facts: ItemFacts, budget?
     requiredReviews = Math.max(requiredReviews, match.overlap);
   }
   // The probability is taken before this item uses any budget: the state it was routed under.
-  const probability = sampled ? reviewProbability(policy, facts, budget) : action === 'pass' ? 0 : 1;
+  const probability = sampled ? reviewProbability(policy, facts, budget, trusted) : action === 'pass' ? 0 : 1;
+  if (action === 'pass') {
+    const audit = auditDraw(policy, matched, facts.id);
+    if (audit !== null) {
+      return {
+        action: 'review',
+        priority: audit.match.priority,
+        matched_rules: listed.map((m) => (m === audit.match ? { ...m, reason: `${m.reason}; ${audit.reason}`, audit_sampled: true } : m)),
+        policy_version: policy.version,
+        required_reviews: 1,
+        queue: audit.queue,
+        review_probability: probability,
+        hold: null,
+      };
+    }
+  }
   if (budget !== undefined && action !== 'pass') for (const m of matched) if (m.action === action) budget.use(m.name);
   return {
     action,

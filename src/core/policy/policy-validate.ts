@@ -8,6 +8,7 @@ import {
   type PolicyDocument,
   type PolicyRule,
   type RoutingAction,
+  type TrustRequirementSpec,
 } from '../types.js';
 import { checkCondition } from './condition-compile.js';
 import { BUILT_IN_QUEUES, readQueueConfigs } from './queue-sla.js';
@@ -47,7 +48,11 @@ const RULE_KEYS: ReadonlySet<string> = new Set([
   'on_timeout',
   'max_per_hour',
   'max_per_day',
+  'trust',
 ]);
+const TRUST_KEYS: ReadonlySet<string> = new Set(['evaluator', 'min_kappa', 'min_checks', 'window_days', 'audit_sample', 'audit_queue']);
+export const DEFAULT_TRUST = { min_kappa: 0.6, min_checks: 50, window_days: 30, audit_sample: 0.05, audit_queue: 'default' } as const;
+const EVALUATOR_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 export function defaultQueueFor(action: RoutingAction): string {
   return action === 'hold' ? 'hold' : 'default';
@@ -175,10 +180,20 @@ function readRule(raw: unknown, at: string, names: Map<string, string>, problems
     }
   }
 
+  const trust = raw['trust'] === undefined ? undefined : readTrust(raw['trust'], `${at}.trust`, problems);
+  if (raw['trust'] !== undefined) {
+    // Trust lets an evaluator stand in for a person's approval: only a pass rule can do that,
+    // and a sampled one would mix two draws into the item's review probability.
+    if (action !== 'pass') problems.add(`${at}.trust`, 'only allowed when action is "pass"');
+    if (sample !== undefined)
+      problems.add(`${at}.sample`, 'not allowed with "trust" (use trust.audit_sample for the share people still see)');
+  }
+
   if (problems.list.length > before || name === undefined || !isAction(action) || priority === undefined) {
     return undefined;
   }
   const rule: PolicyRule = { name, action, priority };
+  if (trust !== undefined) rule.trust = trust;
   if (typeof description === 'string') rule.description = description;
   if (when !== undefined) rule.when = when;
   if (typeof sample === 'number') rule.sample = sample;
@@ -193,6 +208,40 @@ function readRule(raw: unknown, at: string, names: Map<string, string>, problems
     rule.on_timeout = isHoldFallback(onTimeout) ? onTimeout : DEFAULT_HOLD_FALLBACK;
   }
   return rule;
+}
+
+function readTrust(raw: unknown, at: string, problems: Problems): TrustRequirementSpec | undefined {
+  if (!isRecord(raw)) {
+    problems.add(at, 'must be an object naming the "evaluator"');
+    return undefined;
+  }
+  const before = problems.list.length;
+  problems.unknownKeys(raw, TRUST_KEYS, at);
+  const evaluator = raw['evaluator'];
+  if (typeof evaluator !== 'string' || !EVALUATOR_NAME.test(evaluator))
+    problems.add(`${at}.evaluator`, "must name one of the project's evaluators");
+  const num = (key: keyof typeof DEFAULT_TRUST, ok: (v: number) => boolean, message: string): number => {
+    const v = raw[key] ?? DEFAULT_TRUST[key];
+    if (typeof v === 'number' && ok(v)) return v;
+    problems.add(`${at}.${key}`, message);
+    return 0;
+  };
+  const minKappa = num('min_kappa', (v) => v > 0 && v <= 1, 'must be a number above 0 and at most 1');
+  const minChecks = num('min_checks', (v) => Number.isInteger(v) && v >= 10 && v <= 100_000, 'must be an integer from 10 to 100000');
+  const windowDays = num('window_days', (v) => Number.isInteger(v) && v >= 1 && v <= 365, 'must be an integer from 1 to 365');
+  // Never zero: without a sample the agreement could no longer be measured on what it resolves.
+  const auditSample = num('audit_sample', (v) => v > 0 && v <= 1, 'must be a number above 0 and at most 1');
+  const queue = raw['audit_queue'] ?? DEFAULT_TRUST.audit_queue;
+  if (typeof queue !== 'string' || !QUEUE_NAME.test(queue)) problems.add(`${at}.audit_queue`, 'must be a queue name');
+  if (problems.list.length > before) return undefined;
+  return {
+    evaluator: evaluator as string,
+    min_kappa: minKappa,
+    min_checks: minChecks,
+    window_days: windowDays,
+    audit_sample: auditSample,
+    audit_queue: queue as string,
+  };
 }
 
 /** One line for a list of problems: the first, and how many more. */

@@ -10,6 +10,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'hold.resolved',
   'sla.breached',
   'reviewer.paused',
+  'item.rerouted',
+  'evaluator.trust_changed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -93,6 +95,37 @@ export function webhookEventsOf(e: AuditFacts, lookup: WebhookLookup): WebhookEv
       const item = lookup.item(e.subject_id);
       if (item === undefined || item.probe || item.decision.action === 'pass') return [];
       return [make('item.routed', item.id, { ...itemRef(item), kind: item.kind, decision: decisionOf(item), hold: holdOf(item) })];
+    }
+    case 'item.rerouted': {
+      // A late escalation: an evaluator that ran after capture sent a passed item to people.
+      const item = lookup.item(e.subject_id);
+      if (item === undefined || item.probe) return [];
+      return [
+        make('item.rerouted', item.id, {
+          ...itemRef(item),
+          previous_action: text(field(e.before, 'action')),
+          decision: decisionOf(item),
+          evaluator: text(field(e.after, 'evaluator')),
+          evaluator_status: text(field(e.after, 'status')),
+        }),
+      ];
+    }
+    case 'evaluator.trust_changed': {
+      const after = e.after;
+      const trusted = field(after, 'trusted');
+      if (typeof trusted !== 'boolean') return [];
+      const kappa = field(after, 'kappa');
+      const checks = field(after, 'checks');
+      return [
+        make('evaluator.trust_changed', null, {
+          evaluator: e.subject_id,
+          rule: text(field(after, 'rule')),
+          trusted,
+          kappa: typeof kappa === 'number' ? kappa : null,
+          checks: typeof checks === 'number' ? checks : null,
+          reason: text(field(after, 'reason')),
+        }),
+      ];
     }
     case 'judgment.submitted': {
       const item = lookup.item(e.subject_id);

@@ -20,6 +20,7 @@ import { registerCalibrationRoutes } from './routes/calibrations.js';
 import { registerComparisonRoutes } from './routes/comparisons.js';
 import { registerGoldRoutes } from './routes/gold.js';
 import { registerGuidelineRoutes } from './routes/guidelines.js';
+import { registerEvaluatorRoutes } from './routes/evaluators.js';
 import { registerOutcomeRoutes } from './routes/outcomes.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerAuditRoutes } from './routes/audit.js';
@@ -137,6 +138,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerBacktestRoutes(app, opts.ctx);
   registerQueueRoutes(app, opts.ctx);
   registerGuidelineRoutes(app, opts.ctx);
+  registerEvaluatorRoutes(app, opts.ctx);
   registerGoldRoutes(app, opts.ctx);
   registerComparisonRoutes(app, opts.ctx);
   registerCalibrationRoutes(app, opts.ctx);

@@ -294,3 +294,9 @@ export async function listCriterionScores(ex: Executor, itemIds: readonly string
   }
   return out;
 }
+
+/** Names of the deferred evaluators that have not answered for this item yet. */
+export async function pendingEvaluators(ex: Executor, itemId: string): Promise<string[]> {
+  const rows = await ex.db.selectFrom('eval_jobs').select('evaluator').where('item_id', '=', itemId).orderBy('evaluator').execute();
+  return rows.map((r) => r.evaluator);
+}

@@ -70,6 +70,12 @@ export const MatchedRule = Type.Object({
   over_budget: Type.Optional(
     Type.Boolean({ description: 'The rule matched but its max_per_hour / max_per_day budget was used up: it routed nothing' }),
   ),
+  untrusted: Type.Optional(
+    Type.Boolean({ description: 'A trust rule matched but its evaluator has not earned the trust to resolve items: it resolved nothing' }),
+  ),
+  audit_sampled: Type.Optional(
+    Type.Boolean({ description: "A trust rule resolved the item but drew it for the people's audit sample: it went to review" }),
+  ),
 });
 
 export const Decision = Type.Object(

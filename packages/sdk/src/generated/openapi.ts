@@ -754,6 +754,10 @@ export interface paths {
                     sampled: boolean;
                     /** @description The rule matched but its max_per_hour / max_per_day budget was used up: it routed nothing */
                     over_budget?: boolean;
+                    /** @description A trust rule matched but its evaluator has not earned the trust to resolve items: it resolved nothing */
+                    untrusted?: boolean;
+                    /** @description A trust rule resolved the item but drew it for the people's audit sample: it went to review */
+                    audit_sampled?: boolean;
                   }[];
                   policy_version: number;
                   /** @description Distinct reviewers whose judgments resolve the item */
@@ -939,6 +943,10 @@ export interface paths {
                   sampled: boolean;
                   /** @description The rule matched but its max_per_hour / max_per_day budget was used up: it routed nothing */
                   over_budget?: boolean;
+                  /** @description A trust rule matched but its evaluator has not earned the trust to resolve items: it resolved nothing */
+                  untrusted?: boolean;
+                  /** @description A trust rule resolved the item but drew it for the people's audit sample: it went to review */
+                  audit_sampled?: boolean;
                 }[];
                 policy_version: number;
                 /** @description Distinct reviewers whose judgments resolve the item */
@@ -2154,6 +2162,10 @@ export interface components {
           sampled: boolean;
           /** @description The rule matched but its max_per_hour / max_per_day budget was used up: it routed nothing */
           over_budget?: boolean;
+          /** @description A trust rule matched but its evaluator has not earned the trust to resolve items: it resolved nothing */
+          untrusted?: boolean;
+          /** @description A trust rule resolved the item but drew it for the people's audit sample: it went to review */
+          audit_sampled?: boolean;
         }[];
         policy_version: number;
         /** @description Distinct reviewers whose judgments resolve the item */
@@ -2271,6 +2283,10 @@ export interface components {
           sampled: boolean;
           /** @description The rule matched but its max_per_hour / max_per_day budget was used up: it routed nothing */
           over_budget?: boolean;
+          /** @description A trust rule matched but its evaluator has not earned the trust to resolve items: it resolved nothing */
+          untrusted?: boolean;
+          /** @description A trust rule resolved the item but drew it for the people's audit sample: it went to review */
+          audit_sampled?: boolean;
         }[];
         policy_version: number;
         /** @description Distinct reviewers whose judgments resolve the item */

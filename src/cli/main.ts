@@ -5,6 +5,7 @@ import { registerClientCommands } from './commands/client-commands.js';
 import { registerStatsCommands } from './commands/stats-commands.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerReportCommands } from './commands/report-commands.js';
+import { registerEvaluatorCommands } from './commands/evaluator-commands.js';
 import { CliError } from './cli-error.js';
 
 const program = new Command()
@@ -19,6 +20,7 @@ registerClientCommands(program);
 registerStatsCommands(program);
 registerAuditCommands(program);
 registerReportCommands(program);
+registerEvaluatorCommands(program);
 
 try {
   await program.parseAsync(process.argv);

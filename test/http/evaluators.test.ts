@@ -20,7 +20,14 @@ afterAll(async () => {
   await judge.close();
 });
 
-const judgeSpec = (extra: Record<string, unknown> = {}) => ({ endpoint: judge.url, model: 'fake-judge', criterion: 'accuracy', pass_at: 4, retries: 0, ...extra });
+const judgeSpec = (extra: Record<string, unknown> = {}) => ({
+  endpoint: judge.url,
+  model: 'fake-judge',
+  criterion: 'accuracy',
+  pass_at: 4,
+  retries: 0,
+  ...extra,
+});
 
 describe.each(DIALECTS)('evaluators (%s)', (dialect) => {
   let t: TestStore;
@@ -209,6 +216,135 @@ describe.each(DIALECTS)('evaluators (%s)', (dialect) => {
     expect(untouched.outcome.status).toBe('approved');
     const audit = (await api.call('GET', `/v1/projects/${projectId}/audit`, manager)).json();
     const rerouted = audit.events.find((e: { action: string }) => e.action === 'item.rerouted');
-    expect(rerouted).toMatchObject({ subject_id: wrong.id, actor: 'evaluator:judge', before: { action: 'pass' }, after: { action: 'review', evaluator: 'judge', status: 'fail' } });
+    expect(rerouted).toMatchObject({
+      subject_id: wrong.id,
+      actor: 'evaluator:judge',
+      before: { action: 'pass' },
+      after: { action: 'review', evaluator: 'judge', status: 'fail' },
+    });
+  });
+
+  it('lets a judge auto-resolve outputs only while it agrees with reviewers, samples what it resolves, and switches itself off when agreement drops', async () => {
+    await createProject({
+      default_action: 'review',
+      rules: [
+        { name: 'forced', when: { 'metadata.force': { eq: true } }, action: 'review', priority: 60 },
+        {
+          name: 'judge-approves',
+          when: { 'evals.judge.status': { eq: 'pass' } },
+          action: 'pass',
+          trust: { evaluator: 'judge', min_kappa: 0.6, min_checks: 10, window_days: 30, audit_sample: 0.1 },
+        },
+      ],
+    });
+    await saveEvaluators([{ name: 'judge', mode: 'sync', judge: judgeSpec() }]);
+    const reviewer = await api.key('reviewer', projectId);
+    const reviewAll = async (verdictFor: (output: string) => 'approve' | 'reject') => {
+      for (;;) {
+        const claim = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, reviewer, {});
+        if (claim.statusCode !== 200) break;
+        const { task, item } = claim.json();
+        if (task === null || task === undefined) break;
+        const judged = await api.call('POST', `/v1/tasks/${task.id}/judgments`, reviewer, { verdict: verdictFor(String(item.output)) });
+        expect(judged.statusCode, judged.body).toBe(201);
+      }
+    };
+    const honest = (output: string) => (output.includes('WRONG') ? 'reject' : 'approve');
+
+    // Not trusted before any human check: the judge's pass resolves nothing, and says so.
+    const first = await capture({ output: 'Refunds up to 100 EUR are approved at once.' });
+    expect(first.decision.action).toBe('review');
+    expect(first.decision.matched_rules[0]).toMatchObject({ name: 'judge-approves', untrusted: true });
+    for (let i = 0; i < 12; i++) await capture({ output: i % 2 === 0 ? `Answer ${i}: refunds up to 100 EUR.` : `WRONG answer ${i}` });
+    await reviewAll(honest);
+    const trust = `/v1/projects/${projectId}/evaluators/trust`;
+    expect((await api.call('GET', trust, manager)).json().rules[0]).toMatchObject({ trusted: false, reason: 'not assessed yet' });
+
+    const on = (await api.call('POST', `${trust}/reassess`, manager)).json();
+    expect(on.changes).toEqual([expect.objectContaining({ rule: 'judge-approves', evaluator: 'judge', trusted: true })]);
+    expect((await api.call('GET', trust, manager)).json().rules[0]).toMatchObject({ trusted: true, kappa: 1, checks: 13, current: true });
+
+    // Trusted: passing outputs resolve without a person, except the audit sample.
+    const decisions = [];
+    for (let i = 0; i < 30; i++) decisions.push((await capture({ output: `Fine answer ${i}` })).decision);
+    const resolved = decisions.filter((d) => d.action === 'pass');
+    const audited = decisions.filter((d) => d.action === 'review');
+    expect(resolved.length).toBeGreaterThan(15);
+    for (const d of audited)
+      expect(d.matched_rules.find((r: { name: string }) => r.name === 'judge-approves')).toMatchObject({ audit_sampled: true });
+    for (const d of resolved) expect(d.review_probability).toBeCloseTo(0.1, 10);
+    // A wrong output the judge fails still goes to people.
+    expect((await capture({ output: 'WRONG again' })).decision.action).toBe('review');
+    await reviewAll(honest);
+
+    // The model drifts in a way the judge misses: people reject what it passes.
+    for (let i = 0; i < 40; i++) await capture({ output: `Plausible but bad ${i}`, metadata: { force: true } });
+    await reviewAll(() => 'reject');
+    const off = (await api.call('POST', `${trust}/reassess`, manager)).json();
+    expect(off.changes).toEqual([expect.objectContaining({ trusted: false })]);
+    expect(off.changes[0].reason).toMatch(/kappa/);
+    expect((await capture({ output: 'Fine answer, after the drift' })).decision).toMatchObject({ action: 'review' });
+
+    const audit = (await api.call('GET', `/v1/projects/${projectId}/audit?action=evaluator.trust_changed`, manager)).json();
+    expect(audit.events.map((e: { actor: string; after: { trusted: boolean } }) => [e.actor, e.after.trusted])).toEqual([
+      ['system:trust', true],
+      ['system:trust', false],
+    ]);
+
+    // The agreement report sees the same human checks, and lists the disagreements.
+    const agreement = (
+      await api.call('GET', `/v1/projects/${projectId}/evaluators/judge/agreement?segment=metadata.force`, manager)
+    ).json();
+    expect(agreement.report.confusion.pass_fail).toBe(40);
+    expect(agreement.report.kappa.value).toBeLessThan(0.6);
+    expect(agreement.segments.map((s: { segment: string | null }) => s.segment)).toEqual(['true', null]);
+    expect(agreement.segments[0].report.confusion).toEqual({ pass_pass: 0, pass_fail: 40, fail_pass: 0, fail_fail: 0 });
+    const disagreements = (await api.call('GET', `/v1/projects/${projectId}/evaluators/judge/disagreements?limit=5`, manager)).json()
+      .disagreements;
+    expect(disagreements).toHaveLength(5);
+    expect(disagreements[0]).toMatchObject({
+      evaluator: { status: 'pass', score: 5 },
+      human: { verdict: 'fail', outcome_status: 'rejected' },
+    });
+    expect((await api.call('GET', `/v1/projects/${projectId}/evaluators/nope/agreement`, manager)).statusCode).toBe(404);
+  });
+
+  it('moves trust with the scheduler-side reassessment and ignores trust earned under a lower bar', async () => {
+    const policy = (minKappa: number) => ({
+      default_action: 'review',
+      rules: [
+        {
+          name: 'auto',
+          when: { 'evals.refusal.status': { eq: 'pass' } },
+          action: 'pass',
+          trust: { evaluator: 'refusal', min_kappa: minKappa, min_checks: 10 },
+        },
+      ],
+    });
+    await createProject(policy(0.5));
+    await saveEvaluators([{ name: 'refusal', check: { type: 'refusal' } }]);
+    const reviewer = await api.key('reviewer', projectId);
+    for (let i = 0; i < 12; i++)
+      await capture({ output: i % 3 === 0 ? "I'm sorry, but I can't help with that." : `Here is the answer ${i}.` });
+    for (;;) {
+      const claim = await api.call('POST', `/v1/projects/${projectId}/tasks/claim`, reviewer, {});
+      if (claim.statusCode !== 200 || !claim.json().task) break;
+      const { task, item } = claim.json();
+      await api.call('POST', `/v1/tasks/${task.id}/judgments`, reviewer, {
+        verdict: String(item.output).includes('sorry') ? 'reject' : 'approve',
+      });
+    }
+    const project = (await api.call('GET', `/v1/projects/${projectId}`, manager)).json();
+    expect(await reassessProjectTrust(t.ctx, projectId, project.policy.version)).toHaveLength(1);
+    expect((await capture({ output: 'A plain answer.' })).decision.matched_rules[0].untrusted).toBeUndefined();
+    // A stricter requirement is judged afresh: until then, nothing is resolved on the old verdict.
+    const updated = await api.call('PUT', `/v1/projects/${projectId}/policy`, manager, policy(0.9));
+    expect(updated.statusCode, updated.body).toBe(200);
+    const after = await capture({ output: 'Another plain answer.' });
+    expect(after.decision.matched_rules[0]).toMatchObject({ untrusted: true });
+    expect((await api.call('GET', `/v1/projects/${projectId}/evaluators/trust`, manager)).json().rules[0]).toMatchObject({
+      trusted: false,
+      current: false,
+    });
   });
 });

@@ -230,7 +230,7 @@ export function evaluatePolicy(
     matched.push(match);
   }
 
-  if (matched.length === 0 && listed.length > 0) {
+  if (matched.length === 0 && listed.some((m) => m.over_budget === true)) {
     // Only capped rules matched, all over budget: the item passes (not the default action,
     // which would route what the budget is there to hold back).
     return {
@@ -251,7 +251,8 @@ export function evaluatePolicy(
     return {
       action,
       priority: 0,
-      matched_rules: [],
+      // Untrusted rules only, if any: listed so the decision shows why no evaluator resolved it.
+      matched_rules: listed,
       policy_version: policy.version,
       required_reviews: reviews ? DEFAULT_OVERLAP : 0,
       queue: reviews ? defaultQueueFor(action) : null,

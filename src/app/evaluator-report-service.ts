@@ -223,6 +223,7 @@ export async function itemEvals(
   who: Principal,
   itemId: string,
 ): Promise<{ results: StoredEvalResult[]; pending: string[] }> {
+  assertCan(who, 'items:read');
   const item = await requireReadableItem(ctx.store, who, itemId);
   const results = (await listEvalResults(ctx.store, [item.id])).get(item.id) ?? [];
   return { results, pending: await pendingEvaluators(ctx.store, item.id) };

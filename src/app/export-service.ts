@@ -1,13 +1,15 @@
 import { stringify } from 'csv-stringify/sync';
 import { assertCan } from '../core/access/permissions.js';
+import { TollgateError } from '../core/errors.js';
+import type { EvaluatorSetDocument } from '../core/evals/evaluator-set.js';
 import { judgmentCsvColumns, judgmentCsvRow } from '../core/export/judgment-rows.js';
 import { itemSelection, parseExportOptions, type ExportQuery } from '../core/export/options.js';
 import { exportRecords } from '../core/export/records.js';
-import type { ExportFileType, ExportFormat, ExportItem, ExportOptions } from '../core/export/types.js';
+import type { ExportEvalResult, ExportFileType, ExportFormat, ExportItem, ExportOptions } from '../core/export/types.js';
 import type { JsonObject, Principal, RubricDocument } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { inTransaction } from '../store/executor.js';
-import { listExportItems, listExportJudgments, type ExportPageQuery } from '../store/export-repo.js';
+import { listExportEvalResults, listExportItems, listExportJudgments, type ExportPageQuery } from '../store/export-repo.js';
 import { listVersions } from '../store/project-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
@@ -47,6 +49,7 @@ export async function openExport(
   assertCan(who, 'data:export');
   await requireProject(ctx.store, who, projectId);
   const options = parseExportOptions(format, query);
+  if (options.evaluator !== undefined) await requireEvaluator(ctx, projectId, options.evaluator.name);
   const base: ExportPageQuery = { ...itemSelection(format, options), project_id: projectId, limit: EXPORT_PAGE_ITEMS };
   const readPage = (after?: ExportItem) =>
     listExportItems(ctx.store, after === undefined ? base : { ...base, after: { created_at: after.created_at, id: after.id } });
@@ -118,11 +121,24 @@ const CSV_OPTIONS = { escape_formulas: true } as const;
 
 async function pageRecords(ctx: AppContext, format: ExportFormat, page: readonly ExportItem[], o: ExportOptions): Promise<JsonObject[]> {
   if (page.length === 0) return [];
-  const judgments = await listExportJudgments(
-    ctx.store,
-    page.map((i) => i.id),
-  );
-  return page.flatMap((item) => exportRecords(format, item, judgments.get(item.id) ?? [], o));
+  const ids = page.map((i) => i.id);
+  const judgments = await listExportJudgments(ctx.store, ids);
+  const results = o.evaluator === undefined ? new Map<string, ExportEvalResult>() : await listExportEvalResults(ctx.store, ids, o.evaluator.name);
+  return page.flatMap((item) => exportRecords(format, item, judgments.get(item.id) ?? [], o, results.get(item.id) ?? null));
+}
+
+/**
+ * An evaluator any version of the project's set has had (results outlive its removal from the
+ * set). A misspelt name would otherwise export every case with `evaluator: null`, which reads as
+ * "never evaluated" rather than as the mistake it is.
+ */
+async function requireEvaluator(ctx: AppContext, projectId: string, name: string): Promise<void> {
+  const versions = await listVersions<EvaluatorSetDocument>(ctx.store, 'evaluator_versions', projectId);
+  if (versions.some((v) => v.document.evaluators.some((e) => e.name === name))) return;
+  const message = `is not an evaluator of this project (in any version of its set): "${name}"`;
+  throw new TollgateError('TG_VALIDATION_FAILED', `querystring.evaluator ${message}`, {
+    errors: [{ path: 'querystring.evaluator', message }],
+  });
 }
 
 /** Every criterion key any rubric version of the project has had, oldest version first. */

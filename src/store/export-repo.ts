@@ -1,4 +1,4 @@
-import type { ExportItem, ExportJudgment, ItemSelection } from '../core/export/types.js';
+import type { ExportEvalResult, ExportItem, ExportJudgment, ItemSelection } from '../core/export/types.js';
 import type {
   ItemInput,
   ItemKind,
@@ -103,6 +103,27 @@ export async function listExportItems(ex: Executor, q: ExportPageQuery): Promise
       ]),
     );
   }
+  const disagrees = q.evaluator_disagrees;
+  if (disagrees !== undefined) {
+    // In the query rather than after it, so a page is still up to `limit` items that can yield a
+    // record (the keyset end test stays right) and a sparse set of disagreements is not found by
+    // reading every item; one primary-key probe of eval_results per item.
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('eval_results')
+          .select('eval_results.item_id')
+          .whereRef('eval_results.item_id', '=', 'items.id')
+          .where('eval_results.evaluator', '=', disagrees)
+          .where((r) =>
+            r.or([
+              r.and([r('eval_results.status', '=', 'pass'), r('items.outcome_status', 'in', ['corrected', 'rejected'])]),
+              r.and([r('eval_results.status', '=', 'fail'), r('items.outcome_status', '=', 'approved')]),
+            ]),
+          ),
+      ),
+    );
+  }
   const after = q.after;
   // A row-value comparison, not `created_at > ? or (created_at = ? and id > ?)`: both engines
   // turn it into a range on the index, where the OR form is a filter that rescans the project
@@ -176,6 +197,35 @@ export async function listExportJudgments(ex: Executor, itemIds: readonly string
         correction: r.correction === null ? null : ex.json.read<ItemOutput>(r.correction),
       });
       byItem.set(r.item_id, list);
+    }
+  }
+  return byItem;
+}
+
+/** One evaluator's stored result on each of these items that has one; read by eval_results' primary key. */
+export async function listExportEvalResults(
+  ex: Executor,
+  itemIds: readonly string[],
+  evaluator: string,
+): Promise<Map<string, ExportEvalResult>> {
+  const byItem = new Map<string, ExportEvalResult>();
+  for (const chunk of chunkRows(itemIds, 1, ex.dialect)) {
+    if (chunk.length === 0) continue;
+    const rows = await ex.db
+      .selectFrom('eval_results')
+      .select(['item_id', 'status', 'score', 'label', 'explanation', 'evaluator_version'])
+      .where('evaluator', '=', evaluator)
+      .where('item_id', 'in', chunk)
+      .execute();
+    for (const r of rows) {
+      byItem.set(r.item_id, {
+        name: evaluator,
+        status: r.status as ExportEvalResult['status'],
+        score: r.score,
+        label: r.label,
+        explanation: r.explanation,
+        version: r.evaluator_version,
+      });
     }
   }
   return byItem;

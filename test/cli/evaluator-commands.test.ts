@@ -220,7 +220,7 @@ describe('evaluator commands against a running server', () => {
       for (;;) {
         const claimed = await reviewer.claimTask(id, {});
         if (claimed === null) break;
-        await reviewer.submitJudgment(claimed.task.id, { verdict: String(claimed.item.metadata.people) });
+        await reviewer.submitJudgment(claimed.task.id, { verdict: claimed.item.metadata.people as string });
       }
     });
 

@@ -54,6 +54,16 @@ interface Ctx {
   delivery(): Promise<string>;
 }
 
+/** A saved evaluator set with a `pii` check (an admin's save; saving the same set again is a no-op). */
+async function ensureEvaluators(c: Ctx): Promise<string> {
+  const admin = await c.api.key('admin');
+  const res = await c.api.call('PUT', `/v1/projects/${c.projectId}/evaluators`, admin, {
+    evaluators: [{ name: 'pii', check: { type: 'pii', target: 'output' } }],
+  });
+  expect([200, 201]).toContain(res.statusCode);
+  return 'pii';
+}
+
 interface RouteCase {
   route: string;
   /** The operation as the OpenAPI document names it: every documented operation must have a row. */
@@ -291,6 +301,97 @@ const ROUTES: RouteCase[] = [
     allowed: READERS,
     ok: 200,
     send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/guidelines/versions`, c.key),
+  },
+  {
+    route: 'PUT evaluators',
+    endpoint: 'PUT /v1/projects/{project_id}/evaluators',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 201,
+    send: (c) =>
+      c.api.call('PUT', `/v1/projects/${c.projectId}/evaluators`, c.key, {
+        evaluators: [{ name: 'pii', description: `by ${c.role}`, check: { type: 'pii', target: 'output' } }],
+      }),
+  },
+  {
+    route: 'GET evaluators',
+    endpoint: 'GET /v1/projects/{project_id}/evaluators',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/evaluators`, c.key),
+  },
+  {
+    route: 'GET evaluators/versions',
+    endpoint: 'GET /v1/projects/{project_id}/evaluators/versions',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/evaluators/versions`, c.key),
+  },
+  {
+    route: 'GET evaluators/versions/{version}',
+    endpoint: 'GET /v1/projects/{project_id}/evaluators/versions/{version}',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    setup: (c) => ensureEvaluators(c),
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/evaluators/versions/1`, c.key),
+  },
+  {
+    route: 'POST evaluators/test',
+    endpoint: 'POST /v1/projects/{project_id}/evaluators/test',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) =>
+      c.api.call('POST', `/v1/projects/${c.projectId}/evaluators/test`, c.key, {
+        item: ITEM,
+        evaluators: { evaluators: [{ name: 'len', check: { type: 'length', max: 10, unit: 'chars', target: 'output' } }] },
+      }),
+  },
+  {
+    route: 'GET items/{id}/evals',
+    endpoint: 'GET /v1/items/{item_id}/evals',
+    permission: 'items:read',
+    allowed: READERS,
+    ok: 200,
+    setup: (c) => (can(c.role, 'items:read') ? c.readableItem() : Promise.resolve(c.itemId)),
+    send: (c, item) => c.api.call('GET', `/v1/items/${item}/evals`, c.key),
+  },
+  {
+    route: 'GET evaluators/{name}/agreement',
+    endpoint: 'GET /v1/projects/{project_id}/evaluators/{name}/agreement',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    setup: (c) => ensureEvaluators(c),
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/evaluators/pii/agreement`, c.key),
+  },
+  {
+    route: 'GET evaluators/{name}/disagreements',
+    endpoint: 'GET /v1/projects/{project_id}/evaluators/{name}/disagreements',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    setup: (c) => ensureEvaluators(c),
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/evaluators/pii/disagreements`, c.key),
+  },
+  {
+    route: 'GET evaluators/trust',
+    endpoint: 'GET /v1/projects/{project_id}/evaluators/trust',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/evaluators/trust`, c.key),
+  },
+  {
+    route: 'POST evaluators/trust/reassess',
+    endpoint: 'POST /v1/projects/{project_id}/evaluators/trust/reassess',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/evaluators/trust/reassess`, c.key),
   },
   {
     route: 'GET judgments/outdated',
@@ -895,6 +996,16 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
           ['GET project', () => api.call('GET', `/v1/projects/${projectB}`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET policy versions', () => api.call('GET', `/v1/projects/${projectB}/policy/versions`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET rubric versions', () => api.call('GET', `/v1/projects/${projectB}/rubric/versions`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET evaluators', () => api.call('GET', `/v1/projects/${projectB}/evaluators`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET evaluators/versions', () => api.call('GET', `/v1/projects/${projectB}/evaluators/versions`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['PUT evaluators', () => api.call('PUT', `/v1/projects/${projectB}/evaluators`, key, { evaluators: [] }), 'TG_PROJECT_NOT_FOUND'],
+          [
+            'GET evaluators/{name}/agreement',
+            () => api.call('GET', `/v1/projects/${projectB}/evaluators/pii/agreement`, key),
+            'TG_PROJECT_NOT_FOUND',
+          ],
+          ['GET evaluators/trust', () => api.call('GET', `/v1/projects/${projectB}/evaluators/trust`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET items/{id}/evals', () => api.call('GET', `/v1/items/${itemB}/evals`, key), 'TG_ITEM_NOT_FOUND'],
           ['PUT policy', () => api.call('PUT', `/v1/projects/${projectB}/policy`, key, POLICY), 'TG_PROJECT_NOT_FOUND'],
           ['PUT rubric', () => api.call('PUT', `/v1/projects/${projectB}/rubric`, key, { criteria: [] }), 'TG_PROJECT_NOT_FOUND'],
           ['POST items', () => api.call('POST', `/v1/projects/${projectB}/items`, key, ITEM), 'TG_PROJECT_NOT_FOUND'],

@@ -122,7 +122,7 @@ async function call<T>(client: TollgateClient, method: string, path: string, bod
  * A client that remembers its last response's status: saving answers 201 for a new version and
  * 200 when the set was already current, and the body alone cannot tell the two apart.
  */
-function connectWithStatus(opts: ClientOptions, io: CliIo): { client: TollgateClient; status(): number } {
+function connectWithStatus(opts: ClientOptions, io: CliIo): { client: TollgateClient; status: () => number } {
   let status = 0;
   const send = io.fetch ?? fetch;
   const recording: typeof fetch = async (input, init) => {

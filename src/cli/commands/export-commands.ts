@@ -31,6 +31,8 @@ interface ExportOptions extends ClientOptions {
   includeUnreviewed?: boolean;
   style?: string;
   as?: string;
+  evaluator?: string;
+  disagreementsOnly?: boolean;
 }
 
 function shareArg(value: string): number {
@@ -52,6 +54,8 @@ export function exportQuery(format: string, o: ExportOptions): URLSearchParams {
   set('min_agreement', o.minAgreement);
   if (o.includeUnreviewed) set('include_unreviewed', true);
   set('style', o.style);
+  set('evaluator', o.evaluator);
+  if (o.disagreementsOnly) set('disagreements_only', true);
   const csvFile = format === 'judgments' && o.out !== undefined && path.extname(o.out).toLowerCase() === '.csv';
   set('as', o.as ?? (csvFile ? 'csv' : undefined));
   return q;
@@ -135,6 +139,8 @@ export function registerExportCommands(program: Command, io: ExportIo = processI
     .option('--include-unreviewed', 'sft, eval: also items no person decided (passed by policy, hold timeouts)')
     .option('--style <style>', 'preference: conversational (default) | standard')
     .option('--as <type>', 'jsonl (default) | csv (judgments; chosen by default for a .csv --out)')
+    .option('--evaluator <name>', "eval: add this evaluator's result to each case")
+    .option('--disagreements-only', 'eval with --evaluator: only cases where the evaluator and people disagree')
     .action(async (format: string, opts: ExportOptions) => {
       const config = resolveClientConfig(opts, io.env);
       const query = exportQuery(format, opts);

@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors.js';
+import { EVALUATOR_NAME } from '../evals/evaluator-set.js';
 import { VERDICTS, type Verdict } from '../types.js';
 import {
   EXPORT_FILE_TYPES,
@@ -23,6 +24,8 @@ export interface ExportQuery {
   include_unreviewed?: boolean;
   style?: string;
   as?: string;
+  evaluator?: string;
+  disagreements_only?: boolean;
 }
 
 type Problem = { path: string; message: string };
@@ -66,6 +69,7 @@ export function parseExportOptions(format: ExportFormat, q: ExportQuery): Export
     else if (format !== 'preference') at('style', 'applies to the preference format only');
     else style = q.style as PreferenceStyle;
   }
+  const evaluator = evaluatorOption(format, q, at);
   let file: ExportFileType = 'jsonl';
   if (q.as !== undefined) {
     if (!(EXPORT_FILE_TYPES as readonly string[]).includes(q.as)) at('as', `must be one of ${EXPORT_FILE_TYPES.join(', ')}`);
@@ -92,7 +96,38 @@ export function parseExportOptions(format: ExportFormat, q: ExportQuery): Export
     include_unreviewed: q.include_unreviewed ?? false,
     style,
     file,
+    ...(evaluator === undefined ? {} : { evaluator }),
   };
+}
+
+/**
+ * `evaluator` and `disagreements_only`, eval only. Disagreements are with people's outcomes, so
+ * they cannot be asked for together with items no person decided: such a file would mix cases
+ * measured against people with cases measured against a policy or a clock.
+ */
+function evaluatorOption(
+  format: ExportFormat,
+  q: ExportQuery,
+  at: (name: string, message: string) => void,
+): ExportOptions['evaluator'] {
+  const onlyEval = 'applies to the eval format only';
+  if (q.disagreements_only !== undefined) {
+    if (format !== 'eval') at('disagreements_only', onlyEval);
+    else if (q.disagreements_only && q.evaluator === undefined)
+      at('disagreements_only', 'needs evaluator=<name>: the disagreements are that evaluator\'s with people');
+    else if (q.disagreements_only && q.include_unreviewed === true)
+      at('disagreements_only', 'compares the evaluator with people\'s outcomes, which unreviewed items do not have: drop include_unreviewed');
+  }
+  if (q.evaluator === undefined) return undefined;
+  if (format !== 'eval') {
+    at('evaluator', onlyEval);
+    return undefined;
+  }
+  if (!EVALUATOR_NAME.test(q.evaluator)) {
+    at('evaluator', 'must be an evaluator name: a lower case letter, then lower case letters, digits and _');
+    return undefined;
+  }
+  return { name: q.evaluator, disagreements_only: q.disagreements_only ?? false };
 }
 
 const VERDICT_STATUS = { approve: 'approved', correct: 'corrected', reject: 'rejected' } as const;
@@ -101,7 +136,8 @@ const VERDICT_STATUS = { approve: 'approved', correct: 'corrected', reject: 'rej
  * The items a format can make records from, as the store filters them:
  * - sft: review items approved or corrected by people (with `include_unreviewed`, also those the
  *   policy passed and holds a timeout approved);
- * - eval: the same, plus rejected ones (with `include_unreviewed`, any timeout);
+ * - eval: the same, plus rejected ones (with `include_unreviewed`, any timeout; with
+ *   `disagreements_only`, only those the evaluator judged the other way);
  * - preference: corrected review items, and decided comparisons and rankings;
  * - judgments: any item with a judgment.
  * Gold probes and authored gold are never production and are left out by the store itself.
@@ -142,5 +178,6 @@ export function itemSelection(format: ExportFormat, o: ExportOptions): ItemSelec
   if (o.include_unreviewed) {
     for (const v of verdicts) if (v !== 'correct') outcomes.push({ kinds: ['output'], status: 'timed_out', fallback: v });
   }
-  return { ...base, ...underGuideline, reviewed_only: !o.include_unreviewed, outcomes };
+  const disagreeing = o.evaluator?.disagreements_only ? { evaluator_disagrees: o.evaluator.name } : {};
+  return { ...base, ...underGuideline, ...disagreeing, reviewed_only: !o.include_unreviewed, outcomes };
 }

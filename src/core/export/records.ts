@@ -3,7 +3,7 @@ import type { ItemOutput, JsonObject, JsonValue, Verdict } from '../types.js';
 import { aggregateScores, itemAgreement } from './aggregate.js';
 import { assistantMessage, messageJson, plainCompletion, plainPrompt, promptMessages } from './chat.js';
 import { judgmentRecord } from './judgment-rows.js';
-import type { ExportFormat, ExportItem, ExportJudgment, ExportOptions, PreferenceStyle } from './types.js';
+import type { ExportEvalResult, ExportFormat, ExportItem, ExportJudgment, ExportOptions, PreferenceStyle } from './types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -168,15 +168,33 @@ export function evalRecord(item: ExportItem, judgments: readonly ExportJudgment[
 }
 
 /**
+ * Whether an evaluator and the people who decided the item disagree: people's approval is a pass,
+ * their correction or rejection a fail (as in the evaluator agreement report). An unknown result,
+ * or an item no person decided, disagrees with nothing.
+ */
+export function evaluatorDisagrees(item: ExportItem, result: ExportEvalResult | null): boolean {
+  if (result === null || result.status === 'unknown' || !decidedByPeople(item)) return false;
+  const people = item.outcome.status === 'approved' ? 'pass' : 'fail';
+  return result.status !== people;
+}
+
+const evalResultJson = (r: ExportEvalResult | null): JsonObject | null =>
+  r === null
+    ? null
+    : { name: r.name, status: r.status, score: r.score, label: r.label, explanation: r.explanation, version: r.version };
+
+/**
  * Every record the item yields in the format, with every filter applied (the store's selection
  * is only a coarser first cut). `judgments` are all of the item's judgments, oldest first:
- * agreement is measured over all of them whatever the filters keep.
+ * agreement is measured over all of them whatever the filters keep. `evaluation` is the stored
+ * result of the evaluator named in the options (null when it has none for the item).
  */
 export function exportRecords(
   format: ExportFormat,
   item: ExportItem,
   judgments: readonly ExportJudgment[],
   o: ExportOptions,
+  evaluation: ExportEvalResult | null = null,
 ): JsonObject[] {
   if (o.since !== undefined && item.created_at < o.since) return [];
   if (o.until !== undefined && item.created_at >= o.until) return [];
@@ -206,7 +224,11 @@ export function exportRecords(
   const verdict = finalVerdict(item);
   if (item.kind !== 'output' || verdict === null || (o.verdict !== undefined && verdict !== o.verdict)) return [];
   if (!decidedByPeople(item) && !o.include_unreviewed) return [];
-  if (format === 'eval') return [evalRecord(item, judgments, agreement)];
+  if (format === 'eval') {
+    if (o.evaluator === undefined) return [evalRecord(item, judgments, agreement)];
+    if (o.evaluator.disagreements_only && !evaluatorDisagrees(item, evaluation)) return [];
+    return [{ ...evalRecord(item, judgments, agreement), evaluator: evalResultJson(evaluation) }];
+  }
   if (verdict === 'reject') return [];
   const record = sftRecord(item);
   return record === null ? [] : [record];

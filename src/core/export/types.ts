@@ -73,6 +73,22 @@ export interface ExportOptions {
   include_unreviewed: boolean;
   style: PreferenceStyle;
   file: ExportFileType;
+  /**
+   * eval only: carry this evaluator's stored result on each case, and with `disagreements_only`
+   * keep only the cases where it and people disagree: a set to evaluate the evaluator with.
+   */
+  evaluator?: { name: string; disagreements_only: boolean };
+}
+
+/** An evaluator's stored result on one item, as an eval case carries it. */
+export interface ExportEvalResult {
+  name: string;
+  status: 'pass' | 'fail' | 'unknown';
+  score: number | null;
+  label: string | null;
+  explanation: string | null;
+  /** The evaluator set version that produced it. */
+  version: number;
 }
 
 /** An outcome an item may have to be exported; `fallback` narrows a `timed_out` one. */
@@ -104,4 +120,9 @@ export interface ItemSelection {
   judged?: { verdict?: Verdict; guideline_version?: number };
   /** Items every judgment of which was made under this guideline version. */
   all_judged_under?: number;
+  /**
+   * Items this evaluator judged pass where the outcome is corrected or rejected, or fail where it
+   * is approved (an unknown result disagrees with nothing).
+   */
+  evaluator_disagrees?: string;
 }

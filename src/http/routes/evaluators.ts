@@ -18,7 +18,10 @@ const EvaluatorParams = Type.Object({
   project_id: Id('Project'),
   name: Type.String({ minLength: 1, maxLength: 63, description: 'Evaluator name' }),
 });
-const VersionParams = Type.Object({ project_id: Id('Project'), version: Type.Integer({ minimum: 1 }) });
+const VersionParams = Type.Object({
+  project_id: Id('Project'),
+  version: Type.String({ maxLength: 100, description: 'A version number (1, 2, …)' }),
+});
 const Window = {
   since: Type.Optional(
     Type.String({ format: 'date-time', description: 'Outcomes decided at or after this time (default: 30 days before until)' }),
@@ -93,7 +96,15 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         response: { 200: EvaluatorSetSchema, ...errorResponses },
       },
     },
-    async (req) => presentSet(await getEvaluatorSet(ctx, principalOf(req), req.params.project_id, req.params.version)),
+    async (req) => {
+      // Any other text names no version: "not found", like an unknown number.
+      const version = req.params.version;
+      if (!/^[1-9][0-9]{0,8}$/.test(version)) {
+        await getEvaluatorSet(ctx, principalOf(req), req.params.project_id);
+        throw new TollgateError('TG_NOT_FOUND', `no evaluator set version "${version.slice(0, 20)}"`);
+      }
+      return presentSet(await getEvaluatorSet(ctx, principalOf(req), req.params.project_id, Number(version)));
+    },
   );
   app.post(
     '/v1/projects/:project_id/evaluators/test',

@@ -57,6 +57,20 @@ const ExportQuerySchema = Type.Object(
       StringEnum(PREFERENCE_STYLES, { description: 'preference: conversational (chat messages, the default) or standard (plain strings)' }),
     ),
     as: Type.Optional(StringEnum(EXPORT_FILE_TYPES, { description: 'jsonl (the default), or csv for the judgments export' })),
+    evaluator: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        description:
+          "eval: add this evaluator's stored result to each case as `evaluator` ({name, status, score, label, explanation, version}; null where it has none)",
+      }),
+    ),
+    disagreements_only: Type.Optional(
+      Type.Boolean({
+        description:
+          "eval with evaluator: only cases where the evaluator's pass/fail differs from people's outcome (approved = pass; corrected, rejected = fail); default false",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -29,7 +29,7 @@ export function AgreementCard({ projectId, name, since, until, segment }: Props)
         <code>{name}</code>{' '}
         {a && (
           <span className="muted ev-kind">
-            {a.kind}
+            {a.kind === 'judge' ? 'judge' : `${a.kind} check`}
             {a.criterion !== null && <> · criterion {a.criterion}</>}
           </span>
         )}

@@ -40,9 +40,7 @@ export function AgreementSection({ projectId, names }: { projectId: string; name
         <SegmentPicker value={segment} onChange={setSegment} />
       </div>
       {names.length === 0 ? (
-        <Empty>
-          The current set has no evaluators. Save one above; its agreement appears here once reviewers decide items it scored.
-        </Empty>
+        <Empty>The current set has no evaluators. Save one above; its agreement appears here once reviewers decide items it scored.</Empty>
       ) : (
         <div className="ev-cards">
           {names.map((name) => (

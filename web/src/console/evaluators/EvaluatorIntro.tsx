@@ -20,7 +20,7 @@ export function EvaluatorIntro({ canEdit, onUse }: { canEdit: boolean; onUse: (t
         results, e.g. <code>{'{"evals.pii.found": {"eq": true}}'}</code> sends outputs with personal data to review. Here is a set to start
         from:
       </p>
-      <pre aria-label="Example evaluator set">{EXAMPLE_TEXT}</pre>
+      <pre>{EXAMPLE_TEXT}</pre>
       <p className="muted console-hint">
         A judge names a rubric criterion and an OpenAI-compatible endpoint:{' '}
         <code>{'{"name": "judge_accuracy", "judge": {"endpoint": "…/v1", "model": "…", "criterion": "accuracy"}}'}</code>. See

@@ -25,7 +25,7 @@ export function KappaTrend({ name, buckets }: { name: string; buckets: Bucket[] 
       <h4>Kappa over time</h4>
       {checked.length > 1 && (
         <Suspense fallback={null}>
-          <KappaChart buckets={checked} />
+          <KappaChart buckets={buckets} />
         </Suspense>
       )}
       <details>

@@ -16,6 +16,8 @@ import { OverviewPage } from './OverviewPage.js';
 
 // Markdown rendering (marked + DOMPurify) loads only when someone opens the guidelines.
 const GuidelinesPage = lazy(() => import('../guidelines/GuidelinesPage.js').then((m) => ({ default: m.GuidelinesPage })));
+// The evaluators page (and the uPlot trend it may draw) loads only when opened.
+const EvaluatorsPage = lazy(() => import('../evaluators/EvaluatorsPage.js').then((m) => ({ default: m.EvaluatorsPage })));
 
 interface Tab {
   path: string;
@@ -28,6 +30,7 @@ const TABS: Tab[] = [
   { path: '/policy', label: 'Policy', needs: 'projects:read' },
   { path: '/rubric', label: 'Rubric', needs: 'projects:read' },
   { path: '/guidelines', label: 'Guidelines', needs: 'projects:read' },
+  { path: '/evaluators', label: 'Evaluators', needs: 'projects:read' },
   { path: '/queues', label: 'Queues', needs: 'projects:read' },
   { path: '/reviewers', label: 'Reviewers', needs: 'reviewers:assess' },
   { path: '/calibrations', label: 'Calibrations', needs: 'reviewers:assess' },
@@ -91,6 +94,9 @@ export function ProjectFrame({ projectId }: { projectId: string }) {
             </Route>
             <Route path="/guidelines">
               <GuidelinesPage projectId={p.id} />
+            </Route>
+            <Route path="/evaluators">
+              <EvaluatorsPage projectId={p.id} />
             </Route>
             <Route path="/queues">
               <QueuesPage projectId={p.id} />

@@ -1,3 +1,4 @@
+import { clearEvalExplanations } from '../store/eval-repo.js';
 import { emptiedInput, emptiedOutput, scrubAnswer, scrubTraces } from '../core/data-protection/purge.js';
 import { BUILTIN_PII_DETECTORS, compilePiiScanner, type PiiScanner } from '../core/pii/index.js';
 import type { Escalation } from '../core/review/queues.js';
@@ -80,6 +81,8 @@ export async function purgeContent(tx: Executor, ids: readonly string[], opts: P
   for (const e of await listEscalationContent(tx, ids)) await rewriteEscalation(tx, e.task_id, escalationContent(e.escalation, rewrite));
   for (const c of await listCalibrationComments(tx, ids)) await setCalibrationComment(tx, c, rewrite.text(c.comment));
   for (const g of await listGoldNotes(tx, ids)) await setGoldNote(tx, g.item_id, rewrite.text(g.note));
+  // A judge's explanation may quote the output it graded; the verdict and score stay for the figures.
+  await clearEvalExplanations(tx, ids);
   await deleteOriginals(tx, ids);
 }
 

@@ -123,7 +123,8 @@ async function pageRecords(ctx: AppContext, format: ExportFormat, page: readonly
   if (page.length === 0) return [];
   const ids = page.map((i) => i.id);
   const judgments = await listExportJudgments(ctx.store, ids);
-  const results = o.evaluator === undefined ? new Map<string, ExportEvalResult>() : await listExportEvalResults(ctx.store, ids, o.evaluator.name);
+  const results =
+    o.evaluator === undefined ? new Map<string, ExportEvalResult>() : await listExportEvalResults(ctx.store, ids, o.evaluator.name);
   return page.flatMap((item) => exportRecords(format, item, judgments.get(item.id) ?? [], o, results.get(item.id) ?? null));
 }
 

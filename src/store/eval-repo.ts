@@ -300,3 +300,16 @@ export async function pendingEvaluators(ex: Executor, itemId: string): Promise<s
   const rows = await ex.db.selectFrom('eval_jobs').select('evaluator').where('item_id', '=', itemId).orderBy('evaluator').execute();
   return rows.map((r) => r.evaluator);
 }
+
+/** Drops the explanations stored for these items (content purge), keeping status, score and label. */
+export async function clearEvalExplanations(ex: Executor, itemIds: readonly string[]): Promise<void> {
+  for (const chunk of chunkRows([...new Set(itemIds)], 1, ex.dialect)) {
+    if (chunk.length === 0) continue;
+    await ex.db
+      .updateTable('eval_results')
+      .set({ explanation: null })
+      .where('item_id', 'in', chunk)
+      .where('explanation', 'is not', null)
+      .execute();
+  }
+}

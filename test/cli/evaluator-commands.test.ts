@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../src/app/key-service.js';
 import { registerEvaluatorCommands } from '../../src/cli/commands/evaluator-commands.js';
+import { exportQuery } from '../../src/cli/commands/export-commands.js';
 import { TollgateClient } from '../../src/cli/http-client.js';
 import type { Role } from '../../src/core/types.js';
 import type { RunningServer } from '../../src/server.js';
@@ -19,6 +20,14 @@ const cells = (text: string): string[][] =>
     .trimEnd()
     .split('\n')
     .map((l) => l.split(/ {2,}/));
+
+describe('export options for a judge-evaluation set', () => {
+  it('sends --evaluator and --disagreements-only as the route names them', () => {
+    const q = (o: object) => exportQuery('eval', { project: 'p', ...o }).toString();
+    expect(q({ evaluator: 'judge_accuracy', disagreementsOnly: true })).toBe('evaluator=judge_accuracy&disagreements_only=true');
+    expect(q({ evaluator: 'pii' })).toBe('evaluator=pii');
+  });
+});
 
 describe('evaluator commands against a running server', () => {
   let local: LocalServer;

@@ -169,6 +169,44 @@ describe('which audit events become webhooks', () => {
     expect(standing(null, 'qualifying')).toEqual([]);
   });
 
+  it("announces a late re-route by an evaluator, and every switch of an evaluator's trust", () => {
+    const rerouted = webhookEventsOf(
+      event('item.rerouted', {
+        actor: 'evaluator:judge',
+        before: { action: 'pass' },
+        after: { action: 'review', evaluator: 'judge', status: 'fail' },
+      }),
+      lookup(item()),
+    );
+    expect(rerouted.map((w) => w.envelope)).toEqual([
+      {
+        type: 'item.rerouted',
+        timestamp: '2026-11-25T02:00:00.000Z',
+        data: {
+          project_id: 'p1',
+          item_id: 'i1',
+          external_id: null,
+          previous_action: 'pass',
+          decision: { action: 'review', rules: ['r'], priority: 50, queue: 'default', policy_version: 1 },
+          evaluator: 'judge',
+          evaluator_status: 'fail',
+        },
+      },
+    ]);
+    expect(types(event('item.rerouted'), item({ probe: true }))).toEqual([]);
+    const trust = (after: Record<string, unknown> | null) =>
+      webhookEventsOf(
+        event('evaluator.trust_changed', { actor: 'system:trust', subject_type: 'evaluator', subject_id: 'judge', after }),
+        lookup(),
+      );
+    expect(
+      trust({ trusted: false, rule: 'auto', kappa: 0.2, checks: 88, reason: 'kappa 0.20 is below 0.6' }).map((w) => w.envelope['data']),
+    ).toEqual([
+      { project_id: 'p1', evaluator: 'judge', rule: 'auto', trusted: false, kappa: 0.2, checks: 88, reason: 'kappa 0.20 is below 0.6' },
+    ]);
+    expect(trust(null)).toEqual([]);
+  });
+
   it('keeps content out of the stored envelope and fills it in when sending, in the same key order', () => {
     const [resolved] = webhookEventsOf(event('item.resolved'), lookup(item()));
     const stored = JSON.stringify(resolved!.envelope);

@@ -30,7 +30,14 @@ const POLICY = {
 interface EvalCase {
   id: string;
   verdict: string;
-  evaluator?: { name: string; status: string; score: number | null; label: string | null; explanation: string | null; version: number } | null;
+  evaluator?: {
+    name: string;
+    status: string;
+    score: number | null;
+    label: string | null;
+    explanation: string | null;
+    version: number;
+  } | null;
 }
 
 const lines = (body: string): EvalCase[] =>
@@ -129,13 +136,29 @@ describe.each(DIALECTS)('eval export with an evaluator (%s)', (dialect) => {
 
   it('leaves the eval cases as they were without the option', async () => {
     const plain = await exported('');
-    expect(names(plain)).toEqual(['unscored', 'agreeApprove', 'passRejected', 'failApproved', 'agreeReject', 'passCorrected', 'unknownRejected']);
+    expect(names(plain)).toEqual([
+      'unscored',
+      'agreeApprove',
+      'passRejected',
+      'failApproved',
+      'agreeReject',
+      'passCorrected',
+      'unknownRejected',
+    ]);
     for (const c of plain) expect(c).not.toHaveProperty('evaluator');
   });
 
   it("carries the named evaluator's stored result on each case, null where it has none", async () => {
     const cases = await exported('evaluator=pii');
-    expect(names(cases)).toEqual(['unscored', 'agreeApprove', 'passRejected', 'failApproved', 'agreeReject', 'passCorrected', 'unknownRejected']);
+    expect(names(cases)).toEqual([
+      'unscored',
+      'agreeApprove',
+      'passRejected',
+      'failApproved',
+      'agreeReject',
+      'passCorrected',
+      'unknownRejected',
+    ]);
     const byName = Object.fromEntries(cases.map((c, i) => [names(cases)[i], c.evaluator]));
     expect(byName.unscored).toBeNull();
     expect(byName.agreeApprove).toEqual({
@@ -272,7 +295,13 @@ describe.each(DIALECTS)('eval export of disagreements over several pages (%s)', 
       // Every item people approved; the check failed every other one: 600 disagreements.
       for (let i = 0; i < N; i++) {
         const fail = i % 2 === 0;
-        await putEvalResults(tx, projectId, item(i).id, [outcome(fail ? { status: 'fail', score: 0, label: 'found', found: true } : {})], start);
+        await putEvalResults(
+          tx,
+          projectId,
+          item(i).id,
+          [outcome(fail ? { status: 'fail', score: 0, label: 'found', found: true } : {})],
+          start,
+        );
       }
     });
   }, 120_000);

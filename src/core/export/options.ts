@@ -105,18 +105,17 @@ export function parseExportOptions(format: ExportFormat, q: ExportQuery): Export
  * they cannot be asked for together with items no person decided: such a file would mix cases
  * measured against people with cases measured against a policy or a clock.
  */
-function evaluatorOption(
-  format: ExportFormat,
-  q: ExportQuery,
-  at: (name: string, message: string) => void,
-): ExportOptions['evaluator'] {
+function evaluatorOption(format: ExportFormat, q: ExportQuery, at: (name: string, message: string) => void): ExportOptions['evaluator'] {
   const onlyEval = 'applies to the eval format only';
   if (q.disagreements_only !== undefined) {
     if (format !== 'eval') at('disagreements_only', onlyEval);
     else if (q.disagreements_only && q.evaluator === undefined)
-      at('disagreements_only', 'needs evaluator=<name>: the disagreements are that evaluator\'s with people');
+      at('disagreements_only', "needs evaluator=<name>: the disagreements are that evaluator's with people");
     else if (q.disagreements_only && q.include_unreviewed === true)
-      at('disagreements_only', 'compares the evaluator with people\'s outcomes, which unreviewed items do not have: drop include_unreviewed');
+      at(
+        'disagreements_only',
+        "compares the evaluator with people's outcomes, which unreviewed items do not have: drop include_unreviewed",
+      );
   }
   if (q.evaluator === undefined) return undefined;
   if (format !== 'eval') {

@@ -179,9 +179,7 @@ export function evaluatorDisagrees(item: ExportItem, result: ExportEvalResult | 
 }
 
 const evalResultJson = (r: ExportEvalResult | null): JsonObject | null =>
-  r === null
-    ? null
-    : { name: r.name, status: r.status, score: r.score, label: r.label, explanation: r.explanation, version: r.version };
+  r === null ? null : { name: r.name, status: r.status, score: r.score, label: r.label, explanation: r.explanation, version: r.version };
 
 /**
  * Every record the item yields in the format, with every filter applied (the store's selection

@@ -13,8 +13,8 @@ export const PolicyDocumentSchema = Type.Object(
   {
     rules: Type.Array(Type.Object({}, { additionalProperties: true }), {
       description:
-        'Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, max_per_hour?, max_per_day?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate}. ' +
-        'Conditions map a path (confidence, model, metadata.amount, tags, output.text, ...) to operators ' +
+        'Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, max_per_hour?, max_per_day?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate; for pass: trust?: {evaluator, min_kappa?, min_checks?, window_days?, audit_sample?, audit_queue?}}. ' +
+        'Conditions map a path (confidence, model, metadata.amount, tags, output.text, evals.<evaluator>.status|score|label|found, ...) to operators ' +
         'eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md.',
     }),
     seed: Type.Optional(Type.String({ description: 'Sampling seed; change it to redraw samples' })),

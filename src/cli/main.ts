@@ -12,6 +12,8 @@ const program = new Command()
   .name('tollgate')
   .description('Human oversight for AI models in production: capture, route, review, outcome.')
   .version(VERSION)
+  // Program options only before the subcommand: `guidelines show P --version 2` means version 2, not the CLI's version.
+  .enablePositionalOptions()
   .exitOverride()
   .showHelpAfterError();
 

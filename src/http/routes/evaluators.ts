@@ -9,9 +9,9 @@ import { TollgateError } from '../../core/errors.js';
 import type { EvalOutcome } from '../../core/evals/evaluator-run.js';
 import { principalOf } from '../auth.js';
 import { iso, isoOrNull } from '../present.js';
-import { errorResponses, Id, ItemParams, Nullable, ProjectParams, StringEnum, Timestamp } from '../schemas/common.js';
-import { AgreementReportSchema, EvalResultSchema, EvaluatorSetBody, EvaluatorSetSchema, TrustStateSchema } from '../schemas/evaluator.js';
-import { CreateItemBody, Decision } from '../schemas/item.js';
+import { errorResponses, Id, ItemParams, Nullable, ProjectParams, StringEnum } from '../schemas/common.js';
+import { EVALUATOR_SCHEMAS, EvaluatorSetBody } from '../schemas/evaluator.js';
+import { Decision } from '../schemas/item.js';
 import type { TypedApp } from '../typed-app.js';
 
 const EvaluatorParams = Type.Object({
@@ -46,6 +46,7 @@ const presentResult = (r: EvalOutcome & { created_at?: number }) => ({
 });
 
 export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
+  for (const schema of EVALUATOR_SCHEMAS) app.addSchema(schema);
   app.get(
     '/v1/projects/:project_id/evaluators',
     {
@@ -53,7 +54,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         tags: ['evaluators'],
         summary: "The project's current evaluator set (version 0 and empty before the first is saved)",
         params: ProjectParams,
-        response: { 200: EvaluatorSetSchema, ...errorResponses },
+        response: { 200: Type.Ref('EvaluatorSet'), ...errorResponses },
       },
     },
     async (req) => presentSet(await getEvaluatorSet(ctx, principalOf(req), req.params.project_id)),
@@ -66,7 +67,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         summary: 'Save the evaluator set as a new version (201); saving the current set again changes nothing (200)',
         params: ProjectParams,
         body: EvaluatorSetBody,
-        response: { 200: EvaluatorSetSchema, 201: EvaluatorSetSchema, ...errorResponses },
+        response: { 200: Type.Ref('EvaluatorSet'), 201: Type.Ref('EvaluatorSet'), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -81,7 +82,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         tags: ['evaluators'],
         summary: 'Every evaluator set version, newest first',
         params: ProjectParams,
-        response: { 200: Type.Object({ versions: Type.Array(EvaluatorSetSchema) }), ...errorResponses },
+        response: { 200: Type.Object({ versions: Type.Array(Type.Ref('EvaluatorSet')) }), ...errorResponses },
       },
     },
     async (req) => ({ versions: (await listEvaluatorVersions(ctx, principalOf(req), req.params.project_id)).map(presentSet) }),
@@ -93,7 +94,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         tags: ['evaluators'],
         summary: 'One evaluator set version',
         params: VersionParams,
-        response: { 200: EvaluatorSetSchema, ...errorResponses },
+        response: { 200: Type.Ref('EvaluatorSet'), ...errorResponses },
       },
     },
     async (req) => {
@@ -124,7 +125,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         response: {
           200: Type.Object({
             version: Nullable(Type.Integer({ description: 'The saved version run; null for a set sent with the request' })),
-            results: Type.Array(EvalResultSchema),
+            results: Type.Array(Type.Ref('EvalResult')),
             decision: Decision,
           }),
           ...errorResponses,
@@ -144,7 +145,10 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         tags: ['evaluators'],
         summary: "An item's evaluator results, and the deferred evaluators still to answer",
         params: ItemParams,
-        response: { 200: Type.Object({ results: Type.Array(EvalResultSchema), pending: Type.Array(Type.String()) }), ...errorResponses },
+        response: {
+          200: Type.Object({ results: Type.Array(Type.Ref('EvalResult')), pending: Type.Array(Type.String()) }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -176,20 +180,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            evaluator: Type.String(),
-            kind: Type.String({ description: 'The check type, or "judge"' }),
-            criterion: Nullable(Type.String({ description: 'The rubric criterion a judge shares with people' })),
-            since: Timestamp('Window start'),
-            until: Timestamp('Window end'),
-            truncated: Type.Boolean({ description: 'More human checks than the report reads (the latest 50,000 are used)' }),
-            report: AgreementReportSchema,
-            over_time: Type.Array(
-              Type.Object({ start: Timestamp('Bucket start'), end: Timestamp('Bucket end'), report: AgreementReportSchema }),
-            ),
-            segment: Nullable(Type.String()),
-            segments: Nullable(Type.Array(Type.Object({ segment: Nullable(Type.String()), report: AgreementReportSchema }))),
-          }),
+          200: Type.Ref('EvaluatorAgreement'),
           ...errorResponses,
         },
       },
@@ -223,26 +214,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            disagreements: Type.Array(
-              Type.Object({
-                item_id: Type.String(),
-                decided_at: Timestamp('When people decided'),
-                evaluator: Type.Object({
-                  status: StringEnum(['pass', 'fail']),
-                  score: Nullable(Type.Number()),
-                  label: Nullable(Type.String()),
-                  explanation: Nullable(Type.String()),
-                  version: Type.Integer(),
-                }),
-                human: Type.Object({
-                  verdict: StringEnum(['pass', 'fail']),
-                  outcome_status: Type.String(),
-                  score: Nullable(Type.Number()),
-                }),
-              }),
-            ),
-          }),
+          200: Type.Object({ disagreements: Type.Array(Type.Ref('EvaluatorDisagreement')) }),
           ...errorResponses,
         },
       },
@@ -264,7 +236,7 @@ export function registerEvaluatorRoutes(app: TypedApp, ctx: AppContext): void {
         tags: ['evaluators'],
         summary: "The current policy's trust rules: whether each evaluator may auto-resolve outputs now, and why",
         params: ProjectParams,
-        response: { 200: Type.Object({ rules: Type.Array(TrustStateSchema) }), ...errorResponses },
+        response: { 200: Type.Object({ rules: Type.Array(Type.Ref('TrustState')) }), ...errorResponses },
       },
     },
     async (req) => {

@@ -72,7 +72,7 @@ export const EvaluatorSetSchema = Type.Object(
     created_at: Nullable(Timestamp('When this version was saved')),
     created_by: Nullable(Type.String()),
   },
-  { description: 'An evaluator set version' },
+  { $id: 'EvaluatorSet', description: 'An evaluator set version' },
 );
 
 export const EvalResultSchema = Type.Object(
@@ -92,7 +92,7 @@ export const EvalResultSchema = Type.Object(
     cost: Nullable(Type.Number()),
     created_at: Nullable(Timestamp('When the result was stored; null in a test run')),
   },
-  { description: 'One evaluator result on one item' },
+  { $id: 'EvalResult', description: 'One evaluator result on one item' },
 );
 
 const EstimateSchema = Nullable(Type.Object({ value: Type.Number(), low: Type.Number(), high: Type.Number() }));
@@ -116,20 +116,67 @@ export const AgreementReportSchema = Type.Object(
       ),
     ),
   },
-  { description: 'Agreement of an evaluator with people' },
+  { $id: 'EvaluatorAgreementReport', description: 'Agreement of an evaluator with people' },
 );
 
-export const TrustStateSchema = Type.Object({
-  rule: Type.String(),
-  evaluator: Type.String(),
-  trusted: Type.Boolean({ description: 'Whether the rule may auto-resolve outputs now' }),
-  kappa: Nullable(Type.Number()),
-  checks: Type.Integer({ description: 'Human checks in the window the evaluator judged' }),
-  reason: Type.String(),
-  requirement: Type.Object({}, { additionalProperties: true }),
-  current: Type.Boolean({
-    description: "false when the policy's requirement changed since it was judged (then not trusted until reassessed)",
-  }),
-  changed_at: Nullable(Timestamp('When trust last switched')),
-  evaluated_at: Nullable(Timestamp('When it was last judged')),
-});
+export const TrustStateSchema = Type.Object(
+  {
+    rule: Type.String(),
+    evaluator: Type.String(),
+    trusted: Type.Boolean({ description: 'Whether the rule may auto-resolve outputs now' }),
+    kappa: Nullable(Type.Number()),
+    checks: Type.Integer({ description: 'Human checks in the window the evaluator judged' }),
+    reason: Type.String(),
+    requirement: Type.Object({}, { additionalProperties: true }),
+    current: Type.Boolean({
+      description: "false when the policy's requirement changed since it was judged (then not trusted until reassessed)",
+    }),
+    changed_at: Nullable(Timestamp('When trust last switched')),
+    evaluated_at: Nullable(Timestamp('When it was last judged')),
+  },
+  { $id: 'TrustState' },
+);
+
+export const EvaluatorAgreementSchema = Type.Object(
+  {
+    evaluator: Type.String(),
+    kind: Type.String({ description: 'The check type, or "judge"' }),
+    criterion: Nullable(Type.String({ description: 'The rubric criterion a judge shares with people' })),
+    since: Timestamp('Window start'),
+    until: Timestamp('Window end'),
+    truncated: Type.Boolean({ description: 'More human checks than the report reads (the latest 50,000 are used)' }),
+    report: Type.Ref('EvaluatorAgreementReport'),
+    over_time: Type.Array(
+      Type.Object({ start: Timestamp('Bucket start'), end: Timestamp('Bucket end'), report: Type.Ref('EvaluatorAgreementReport') }),
+    ),
+    segment: Nullable(Type.String()),
+    segments: Nullable(Type.Array(Type.Object({ segment: Nullable(Type.String()), report: Type.Ref('EvaluatorAgreementReport') }))),
+  },
+  { $id: 'EvaluatorAgreement' },
+);
+
+export const DisagreementSchema = Type.Object(
+  {
+    item_id: Type.String(),
+    decided_at: Timestamp('When people decided'),
+    evaluator: Type.Object({
+      status: StringEnum(['pass', 'fail']),
+      score: Nullable(Type.Number()),
+      label: Nullable(Type.String()),
+      explanation: Nullable(Type.String()),
+      version: Type.Integer(),
+    }),
+    human: Type.Object({ verdict: StringEnum(['pass', 'fail']), outcome_status: Type.String(), score: Nullable(Type.Number()) }),
+  },
+  { $id: 'EvaluatorDisagreement' },
+);
+
+/** Registered once with the app, so responses refer to them and the OpenAPI document lists them as components. */
+export const EVALUATOR_SCHEMAS = [
+  AgreementReportSchema,
+  EvaluatorSetSchema,
+  EvalResultSchema,
+  TrustStateSchema,
+  EvaluatorAgreementSchema,
+  DisagreementSchema,
+];

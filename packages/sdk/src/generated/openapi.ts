@@ -185,7 +185,7 @@ export interface paths {
              *     }
              */
             policy?: {
-              /** @description Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, max_per_hour?, max_per_day?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate}. Conditions map a path (confidence, model, metadata.amount, tags, output.text, ...) to operators eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md. */
+              /** @description Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, max_per_hour?, max_per_day?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate; for pass: trust?: {evaluator, min_kappa?, min_checks?, window_days?, audit_sample?, audit_queue?}}. Conditions map a path (confidence, model, metadata.amount, tags, output.text, evals.<evaluator>.status|score|label|found, ...) to operators eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md. */
               rules: {
                 [key: string]: unknown;
               }[];
@@ -1968,6 +1968,10 @@ export interface paths {
           style?: 'conversational' | 'standard';
           /** @description jsonl (the default), or csv for the judgments export */
           as?: 'jsonl' | 'csv';
+          /** @description eval: add this evaluator's stored result to each case as `evaluator` ({name, status, score, label, explanation, version}; null where it has none) */
+          evaluator?: string;
+          /** @description eval with evaluator: only cases where the evaluator's pass/fail differs from people's outcome (approved = pass; corrected, rejected = fail); default false */
+          disagreements_only?: boolean;
         };
         header?: never;
         path: {
@@ -2465,7 +2469,7 @@ export interface components {
          *     }
          */
         document: {
-          /** @description Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, max_per_hour?, max_per_day?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate}. Conditions map a path (confidence, model, metadata.amount, tags, output.text, ...) to operators eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md. */
+          /** @description Rules: {name, when?, sample?, action: pass|review|hold, priority 0-100, overlap?, queue?, max_per_hour?, max_per_day?, and for hold: timeout_seconds?, on_timeout?: approve|reject|escalate; for pass: trust?: {evaluator, min_kappa?, min_checks?, window_days?, audit_sample?, audit_queue?}}. Conditions map a path (confidence, model, metadata.amount, tags, output.text, evals.<evaluator>.status|score|label|found, ...) to operators eq ne lt lte gt gte in contains matches exists, combined with all / any / not. See docs/policies.md. */
           rules: {
             [key: string]: unknown;
           }[];
@@ -2574,6 +2578,185 @@ export interface components {
        * @description Last configuration change
        */
       updated_at: string;
+    };
+    /** @description Agreement of an evaluator with people */
+    EvaluatorAgreementReport: {
+      /** @description Items both the evaluator (pass or fail) and people judged */
+      n: number;
+      /** @description Items people judged that the evaluator could not (left out of every figure) */
+      unknown: number;
+      /** @description Evaluator verdict _ people verdict; fail = the output should not pass (people corrected or rejected it) */
+      confusion: {
+        pass_pass: number;
+        pass_fail: number;
+        fail_pass: number;
+        fail_fail: number;
+      };
+      agreement: {
+        value: number;
+        low: number;
+        high: number;
+      } | null;
+      kappa: {
+        value: number;
+        low: number;
+        high: number;
+      } | null;
+      precision: {
+        value: number;
+        low: number;
+        high: number;
+      } | null;
+      recall: {
+        value: number;
+        low: number;
+        high: number;
+      } | null;
+      /** @description Agreement on the shared criterion’s scores */
+      scores: {
+        n: number;
+        alpha: {
+          value: number;
+          low: number;
+          high: number;
+        } | null;
+        weighted_kappa: {
+          value: number;
+          low: number;
+          high: number;
+        } | null;
+        mean_difference: number;
+      } | null;
+    };
+    /** @description An evaluator set version */
+    EvaluatorSet: {
+      /** @description 0 before the first set is saved */
+      version: number;
+      /** @description As saved, every default filled in */
+      evaluators: {
+        [key: string]: unknown;
+      }[];
+      /**
+       * Format: date-time
+       * @description When this version was saved
+       */
+      created_at: string | null;
+      created_by: string | null;
+    };
+    /** @description One evaluator result on one item */
+    EvalResult: {
+      evaluator: string;
+      evaluator_version: number;
+      /** @enum {string} */
+      mode: 'sync' | 'async';
+      /**
+       * @description unknown: the evaluator could not judge (no answer within budget, malformed answer, nothing to read)
+       * @enum {string}
+       */
+      status: 'pass' | 'fail' | 'unknown';
+      /** @description Checks: 0..1; judges: on the criterion's scale */
+      score: number | null;
+      label: string | null;
+      found: boolean | null;
+      /** @description A check's reason or the judge's explanation */
+      explanation: string | null;
+      details: {
+        [key: string]: unknown;
+      };
+      latency_ms: number;
+      cost: number | null;
+      /**
+       * Format: date-time
+       * @description When the result was stored; null in a test run
+       */
+      created_at: string | null;
+    };
+    TrustState: {
+      rule: string;
+      evaluator: string;
+      /** @description Whether the rule may auto-resolve outputs now */
+      trusted: boolean;
+      kappa: number | null;
+      /** @description Human checks in the window the evaluator judged */
+      checks: number;
+      reason: string;
+      requirement: {
+        [key: string]: unknown;
+      };
+      /** @description false when the policy's requirement changed since it was judged (then not trusted until reassessed) */
+      current: boolean;
+      /**
+       * Format: date-time
+       * @description When trust last switched
+       */
+      changed_at: string | null;
+      /**
+       * Format: date-time
+       * @description When it was last judged
+       */
+      evaluated_at: string | null;
+    };
+    EvaluatorAgreement: {
+      evaluator: string;
+      /** @description The check type, or "judge" */
+      kind: string;
+      /** @description The rubric criterion a judge shares with people */
+      criterion: string | null;
+      /**
+       * Format: date-time
+       * @description Window start
+       */
+      since: string;
+      /**
+       * Format: date-time
+       * @description Window end
+       */
+      until: string;
+      /** @description More human checks than the report reads (the latest 50,000 are used) */
+      truncated: boolean;
+      report: components['schemas']['EvaluatorAgreementReport'];
+      over_time: {
+        /**
+         * Format: date-time
+         * @description Bucket start
+         */
+        start: string;
+        /**
+         * Format: date-time
+         * @description Bucket end
+         */
+        end: string;
+        report: components['schemas']['EvaluatorAgreementReport'];
+      }[];
+      segment: string | null;
+      segments:
+        | {
+            segment: string | null;
+            report: components['schemas']['EvaluatorAgreementReport'];
+          }[]
+        | null;
+    };
+    EvaluatorDisagreement: {
+      item_id: string;
+      /**
+       * Format: date-time
+       * @description When people decided
+       */
+      decided_at: string;
+      evaluator: {
+        /** @enum {string} */
+        status: 'pass' | 'fail';
+        score: number | null;
+        label: string | null;
+        explanation: string | null;
+        version: number;
+      };
+      human: {
+        /** @enum {string} */
+        verdict: 'pass' | 'fail';
+        outcome_status: string;
+        score: number | null;
+      };
     };
     /** @description One bucket; every bucket of the range is present, with zeros where nothing happened */
     TimeseriesBucket: {

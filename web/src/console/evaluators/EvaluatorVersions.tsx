@@ -29,7 +29,7 @@ export function EvaluatorVersions({ projectId, version }: { projectId: string; v
 function asDocVersion(v: EvaluatorSet): DocVersion<EvaluatorSetDoc> {
   return {
     version: v.version,
-    document: { evaluators: v.evaluators as Record<string, unknown>[] },
+    document: { evaluators: v.evaluators },
     created_at: v.created_at ?? '',
     created_by: v.created_by ?? '',
   };

@@ -4,6 +4,8 @@ import { createBacktest, type BacktestReport } from '../core/policy/backtest.js'
 import { compilePolicy, validatePolicy } from '../core/policy/index.js';
 import type { Principal } from '../core/types.js';
 import { listItemRecords, type ItemRecord } from '../store/item-repo.js';
+import { listEvalResults } from '../store/eval-repo.js';
+import { evalFactsOf } from '../core/evals/evaluator-run.js';
 import type { AppContext } from './context.js';
 import { requireProject } from './project-service.js';
 
@@ -51,7 +53,12 @@ export async function backtestPolicy(
       probes: false,
       ...(after ? { after } : {}),
     });
-    for (const item of page) backtest.add({ ...item, outcome_status: item.outcome.status });
+    // Items carry the evaluator results they were scored with, so conditions on evals.* replay too.
+    const evals = await listEvalResults(ctx.store, page.map((i) => i.id));
+    for (const item of page) {
+      const results = evals.get(item.id);
+      backtest.add({ ...item, ...(results === undefined ? {} : { evals: evalFactsOf(results) }), outcome_status: item.outcome.status });
+    }
     const last = page.at(-1);
     if (page.length < PAGE || last === undefined) break;
     after = { created_at: last.created_at, id: last.id };
@@ -61,6 +68,13 @@ export async function backtestPolicy(
     report.caveats = [
       ...report.caveats,
       `Review budgets (max_per_hour, max_per_day) of ${[...candidate.budgets.keys()].join(', ')} are not applied: the counts show the demand the caps would cut.`,
+    ];
+  }
+  const trustRules = candidate.rules.filter((r) => r.trust !== null).map((r) => r.name);
+  if (trustRules.length > 0) {
+    report.caveats = [
+      ...report.caveats,
+      `Trust rules (${trustRules.join(', ')}) are replayed as not trusted: whether their evaluator earns the trust depends on reviews still to come.`,
     ];
   }
   return {

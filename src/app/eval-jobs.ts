@@ -2,7 +2,7 @@ import { evalFactsOf, runCheckEvaluator, type EvalOutcome } from '../core/evals/
 import { evaluatePolicy } from '../core/policy/index.js';
 import type { Decision, ItemFacts } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
-import { claimEvalJobs, deleteEvalJob, listEvalResults, putEvalResults, type EvalJob } from '../store/eval-repo.js';
+import { claimEvalJobs, deleteEvalJob, listEvalResults, postponeEvalJob, putEvalResults, type EvalJob } from '../store/eval-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
 import { getItemRecord, setItemDecision, setItemOutcome, type ItemRecord } from '../store/item-repo.js';
 import { getProjectRow } from '../store/project-repo.js';
@@ -18,6 +18,9 @@ import { trustedRules } from './trust-service.js';
 /** Long enough for a judge's retries within their timeouts; a server that dies mid-job frees it after this. */
 const JOB_LEASE_MS = 10 * 60_000;
 const JOBS_PER_PASS = 64;
+/** A judge whose endpoint is down is asked again this many times (after 1, 2, 4, 8 minutes) before its result stays unknown. */
+export const MAX_EVAL_ATTEMPTS = 5;
+const RETRY_BASE_MS = 60_000;
 
 export interface EvalJobsPass {
   /** Jobs whose result was stored. */
@@ -73,6 +76,11 @@ async function runJob(
       projects.set(job.project_id, project);
     }
     outcome = await runJudge(ctx, job.project_id, set, evaluator, facts, await project);
+    if (outcome.status === 'unknown' && outcome.details['transient'] === true && job.attempts < MAX_EVAL_ATTEMPTS) {
+      // An outage should delay the verdict, not replace it with unknown for every item it spans.
+      await postponeEvalJob(ctx.store, job.item_id, job.evaluator, ctx.clock() + RETRY_BASE_MS * 2 ** (job.attempts - 1));
+      return { done: false, rerouted: false };
+    }
   }
   const rerouted = await inTransaction(ctx.store, async (tx) => {
     await putEvalResults(tx, job.project_id, job.item_id, [outcome], ctx.clock());

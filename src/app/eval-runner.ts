@@ -101,7 +101,7 @@ export async function runJudge(
       return {
         ...unknownOutcome(evaluator, set.version, r.reason ?? 'no answer', r.latency_ms),
         cost: r.cost,
-        details: { reason: r.reason, attempts: r.attempts },
+        details: { reason: r.reason, attempts: r.attempts, transient: r.transient },
       };
     }
     return {

@@ -56,6 +56,11 @@ export interface JudgeCallResult {
   cached: boolean;
   /** Requests sent (0 for a cache hit or when nothing was sent). */
   attempts: number;
+  /**
+   * True when the endpoint's trouble may pass (unreachable, timing out, HTTP 408, 429, 5xx): a
+   * caller with time, such as a deferred evaluation, can ask again later instead of keeping `unknown`.
+   */
+  transient: boolean;
 }
 
 export interface JudgeClientOptions {
@@ -133,11 +138,12 @@ export class JudgeClient {
       cost: 0,
       cached: false,
       attempts: 0,
+      transient: false,
       ...fields,
       latency_ms: Math.round(performance.now() - started),
     });
     const overBudget = (attempts: number) =>
-      result({ status: 'unknown', reason: `latency budget exceeded (${opts.budgetMs}ms)`, attempts });
+      result({ status: 'unknown', reason: `latency budget exceeded (${opts.budgetMs}ms)`, attempts, transient: true });
 
     // Scoped to the evaluator: a hit reveals that the same text was judged before, which
     // another project must not learn.
@@ -180,7 +186,7 @@ export class JudgeClient {
         const wait = backoffMs(attempts);
         // Retrying is pointless once the next attempt could not start within the budget.
         if (!attempt.retry || attempts > spec.retries || performance.now() + wait >= deadline) {
-          return result({ status: 'unknown', reason: attempt.reason, attempts });
+          return result({ status: 'unknown', reason: attempt.reason, attempts, transient: attempt.retry });
         }
         await sleep(wait);
       }

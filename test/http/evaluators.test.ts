@@ -153,6 +153,24 @@ describe.each(DIALECTS)('evaluators (%s)', (dialect) => {
     expect(await countRows(t.store, 'eval_results')).toBe(8);
   });
 
+  it('replays stored evaluator results in a policy backtest', async () => {
+    await createProject({ rules: [] });
+    await saveEvaluators([{ name: 'pii', check: { type: 'pii', detectors: ['email'], target: 'output' } }]);
+    for (let i = 0; i < 6; i++) await capture({ output: i < 2 ? `Mail me at user${i}@example.com` : `Plain answer ${i}` });
+    const res = await api.call('POST', `/v1/projects/${projectId}/policy/backtest`, manager, {
+      policy: {
+        rules: [
+          { name: 'pii', when: { 'evals.pii.found': { eq: true } }, action: 'review' },
+          { name: 'auto', when: { 'evals.pii.status': { eq: 'pass' } }, action: 'pass', trust: { evaluator: 'pii' } },
+        ],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().items).toBe(6);
+    expect(res.json().overall.candidate).toMatchObject({ routed: 2 });
+    expect(res.json().caveats.join(' ')).toContain('replayed as not trusted');
+  });
+
   it('runs sync judges within their latency budget, and the policy decides what unknown means', async () => {
     await createProject({
       rules: [
@@ -222,6 +240,30 @@ describe.each(DIALECTS)('evaluators (%s)', (dialect) => {
       before: { action: 'pass' },
       after: { action: 'review', evaluator: 'judge', status: 'fail' },
     });
+  });
+
+  it('asks an async judge again after an outage instead of keeping unknown, and gives up after five tries', async () => {
+    await createProject({ rules: [{ name: 'judge-unknown', when: { 'evals.judge.status': { eq: 'unknown' } }, action: 'review' }] });
+    await saveEvaluators([{ name: 'judge', judge: judgeSpec() }]);
+    const flaky = await capture({ output: `Recovers after one failure [[flaky:503]] ${dialect}` });
+    const down = await capture({ output: 'Never answers [[fail:503]]' });
+    expect(await runEvalJobs(t.ctx)).toEqual({ done: 0, rerouted: 0 });
+    expect((await evalsOf(flaky.id)).pending).toEqual(['judge']);
+    // Not due before its backoff.
+    expect(await runEvalJobs(t.ctx)).toEqual({ done: 0, rerouted: 0 });
+    t.clock.advance(61_000);
+    expect(await runEvalJobs(t.ctx)).toEqual({ done: 1, rerouted: 0 });
+    expect((await evalsOf(flaky.id)).results[0]).toMatchObject({ status: 'pass', score: 5 });
+    for (let i = 0; i < 4; i++) {
+      t.clock.advance(16 * 60_000);
+      await runEvalJobs(t.ctx);
+    }
+    const gaveUp = await evalsOf(down.id);
+    expect(gaveUp.pending).toEqual([]);
+    expect(gaveUp.results[0]).toMatchObject({ status: 'unknown' });
+    expect(gaveUp.results[0].explanation).toContain('HTTP 503');
+    const item = (await api.call('GET', `/v1/items/${down.id}`, manager)).json();
+    expect(item.decision.action).toBe('review');
   });
 
   it('lets a judge auto-resolve outputs only while it agrees with reviewers, samples what it resolves, and switches itself off when agreement drops', async () => {

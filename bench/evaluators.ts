@@ -17,13 +17,6 @@ import { openStore } from '../src/store/store.js';
 import { BENCH_ADMIN, makeItems, POLICY } from './lib/fixtures.js';
 
 /** BENCH_EVALUATOR_ITEMS: items captured per variant (default 20,000, at least 1,000). */
-export function evaluatorItemsFromEnv(): number {
-  const raw = process.env.BENCH_EVALUATOR_ITEMS;
-  if (raw === undefined || raw === '') return 20_000;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1000) throw new Error(`BENCH_EVALUATOR_ITEMS must be a whole number >= 1000, got "${raw}"`);
-  return n;
-}
 
 export interface EvaluatorCaptureRun {
   itemsPerSec: number;
@@ -115,9 +108,9 @@ const RESOLUTIONS: Readonly<Record<string, string>> = {
 /**
  * The bench items with what these checks look for, in proportions a support assistant might
  * show: personal data in a third of the customers' messages (as in the redaction benchmark),
- * every reply recording its resolution with a tool call (one in twenty with an amount the
- * schema refuses), a reply in fifty echoing the customer's email, one in forty a refusal and
- * one in a hundred a promise the blocklist catches.
+ * every reply recording its resolution with a tool call (one refund in twenty with an amount
+ * the schema refuses), a reply in fifty echoing the customer's email, one in forty a refusal
+ * and one in a hundred a promise the blocklist catches.
  */
 export function withEvaluatedShapes(items: ItemSubmission[]): ItemSubmission[] {
   return items.map((item, i) => {

@@ -8,8 +8,8 @@ function num(name: string, fallback: number, min: number): number {
   return n;
 }
 
-export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats' | 'audit' | 'redaction' | 'export';
-export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats', 'audit', 'redaction', 'export'];
+export type BenchName = 'ingest' | 'batch' | 'claims' | 'stats' | 'audit' | 'redaction' | 'export' | 'evaluators';
+export const ALL_BENCHES: readonly BenchName[] = ['ingest', 'batch', 'claims', 'stats', 'audit', 'redaction', 'export', 'evaluators'];
 
 function only(): BenchName[] {
   const raw = process.env.BENCH_ONLY;
@@ -45,6 +45,8 @@ export interface BenchEnv {
   redactionItems: number;
   /** Reviewed items the export benchmark streams out. */
   exportItems: number;
+  /** Items captured per variant by the evaluators benchmark. */
+  evaluatorItems: number;
 }
 
 export function loadBenchEnv(): BenchEnv {
@@ -66,6 +68,7 @@ export function loadBenchEnv(): BenchEnv {
     claimsSetupSql: process.env.BENCH_CLAIMS_SETUP_SQL || undefined,
     auditEvents: num('BENCH_AUDIT_EVENTS', 1_000_000, 1000),
     redactionItems: num('BENCH_REDACTION_ITEMS', 20_000, 1000),
+    evaluatorItems: num('BENCH_EVALUATOR_ITEMS', 20_000, 1000),
     exportItems: num('BENCH_EXPORT_ITEMS', 100_000, 1000),
   };
 }

@@ -22,7 +22,7 @@ import { requireProjectExists } from './project-service.js';
 import { retryOnUniqueViolation } from './unique-retry.js';
 import { checkCallbackUrls, recordHoldCallbacks } from './webhook-dispatch.js';
 import { evalFactsOf, type CompiledEvaluatorSet, type EvalOutcome } from '../core/evals/evaluator-run.js';
-import { insertEvalJobs, putEvalResults } from '../store/eval-repo.js';
+import { insertEvalJobs, insertEvalResults } from '../store/eval-repo.js';
 import { compiledEvaluatorSet, currentEvaluatorSet } from './evaluator-service.js';
 import { runSyncChecks, runSyncJudges } from './eval-runner.js';
 import { trustedRules } from './trust-service.js';
@@ -263,7 +263,7 @@ async function captureInTx(
     );
   }
   await insertItems(tx, fresh);
-  for (const e of evaluated) await putEvalResults(tx, projectId, e.item_id, e.outcomes, now);
+  await insertEvalResults(tx, projectId, evaluated, now);
   if (evaluators.deferred.length > 0) {
     const jobs = evaluated.flatMap((e) =>
       evaluators.deferred.map((d) => ({

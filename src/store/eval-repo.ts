@@ -3,6 +3,7 @@ import type { EvalOutcome } from '../core/evals/evaluator-run.js';
 import type { EvaluatorMode } from '../core/evals/evaluator-set.js';
 import type { CheckStatus } from '../core/evals/types.js';
 import type { JsonObject, TrustRequirementSpec } from '../core/types.js';
+import { insertRows } from './bulk-insert.js';
 import { chunkRows, type Executor } from './executor.js';
 import type { EvalResultsTable } from './schema.js';
 
@@ -27,6 +28,58 @@ function fromResultRow(ex: Executor, r: Selectable<EvalResultsTable>): StoredEva
     cost: r.cost,
     created_at: r.created_at,
   };
+}
+
+const RESULT_COLUMNS = [
+  'item_id',
+  'evaluator',
+  'project_id',
+  'evaluator_version',
+  'mode',
+  'status',
+  'score',
+  'label',
+  'found',
+  'explanation',
+  'details',
+  'latency_ms',
+  'cost',
+  'created_at',
+] as const satisfies readonly (keyof EvalResultsTable)[];
+
+/**
+ * The results of items being captured, as multi-row inserts: capture writes several per item,
+ * and a statement built per row cost more than the checks themselves. The items are new, so
+ * nothing can conflict.
+ */
+export async function insertEvalResults(
+  ex: Executor,
+  projectId: string,
+  results: readonly { item_id: string; outcomes: readonly EvalOutcome[] }[],
+  now: number,
+): Promise<void> {
+  const rows: unknown[][] = [];
+  for (const { item_id, outcomes } of results) {
+    for (const o of outcomes) {
+      rows.push([
+        item_id,
+        o.evaluator,
+        projectId,
+        o.evaluator_version,
+        o.mode,
+        o.status,
+        o.score,
+        o.label,
+        o.found === null ? null : o.found ? 1 : 0,
+        o.explanation,
+        ex.json.write(o.details),
+        o.latency_ms,
+        o.cost,
+        now,
+      ]);
+    }
+  }
+  if (rows.length > 0) await insertRows(ex, 'eval_results', RESULT_COLUMNS, rows);
 }
 
 /** Stores results; a later run of the same evaluator on the same item (an async retry) replaces the earlier one. */

@@ -241,8 +241,7 @@ if (results.evaluators) {
   const us = (n: number) => n.toFixed(1);
   // Target: the same as redaction's, checks at capture cost at most a third of the capture rate.
   // An absolute budget: batch capture is the cheapest path (about 0.1 ms an item), so a ratio
-  // against it would refuse any per-item work; 0.2 ms for seven checks and their stored results
-  // is a fraction of what one HTTP capture costs.
+  // against it would refuse any per-item work (docs/benchmarks.md explains the 0.2 ms).
   rows.push([
     'capture cost added by seven sync evaluator checks, SQLite (µs per item)',
     `+${us(r.overheadUsPerItem)} (${fmt(r.evaluated.itemsPerSec)} items/s)`,

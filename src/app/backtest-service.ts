@@ -54,7 +54,10 @@ export async function backtestPolicy(
       ...(after ? { after } : {}),
     });
     // Items carry the evaluator results they were scored with, so conditions on evals.* replay too.
-    const evals = await listEvalResults(ctx.store, page.map((i) => i.id));
+    const evals = await listEvalResults(
+      ctx.store,
+      page.map((i) => i.id),
+    );
     for (const item of page) {
       const results = evals.get(item.id);
       backtest.add({ ...item, ...(results === undefined ? {} : { evals: evalFactsOf(results) }), outcome_status: item.outcome.status });

@@ -101,6 +101,7 @@ function factsOfItem(item: ItemRecord): ItemFacts {
     metadata: item.metadata,
     tags: item.tags,
     external_id: item.external_id,
+    novelty: item.novelty ?? null,
   };
 }
 

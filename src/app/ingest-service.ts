@@ -26,6 +26,9 @@ import { insertEvalJobs, insertEvalResults } from '../store/eval-repo.js';
 import { compiledEvaluatorSet, currentEvaluatorSet } from './evaluator-service.js';
 import { runSyncChecks, runSyncJudges } from './eval-runner.js';
 import { trustedRules } from './trust-service.js';
+import { projectSketch, scoreAndRemember } from './novelty-service.js';
+import { activeBoosts } from './alert-service.js';
+import { applyBoosts, type ActiveBoost } from '../core/monitoring/boost.js';
 
 export interface ItemSubmission {
   input: ItemInput;
@@ -97,7 +100,21 @@ interface CaptureEntry {
 async function writeCaptures(ctx: AppContext, projectId: string, entries: readonly CaptureEntry[]): Promise<CaptureResult[]> {
   // Judges answer over the network: never inside the transaction, which would hold its locks.
   const judged = await judgeBeforeCapture(ctx, projectId, entries);
-  return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, projectId, entries, judged)));
+  // Scored once, outside the transaction: a retried transaction must not find its own items "seen".
+  const sketch = projectSketch(ctx, projectId);
+  await sketch.ready;
+  const novelty = entries.map(({ submission }) => scoreAndRemember(sketch, submission.input));
+  const boosts = await activeBoosts(ctx, projectId);
+  const before: BeforeCapture = { judged, novelty, boosts };
+  return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, projectId, entries, before)));
+}
+
+/** What capture works out before its transaction: network calls and process-local state. */
+interface BeforeCapture {
+  judged: EarlyJudgments | null;
+  /** Per entry. */
+  novelty: readonly (number | null)[];
+  boosts: readonly ActiveBoost[];
 }
 
 /** Sync judges' answers for each entry, under the evaluator set version they came from. */
@@ -158,7 +175,7 @@ async function captureInTx(
   tx: Executor,
   projectId: string,
   entries: readonly CaptureEntry[],
-  judged: EarlyJudgments | null,
+  { judged, novelty, boosts }: BeforeCapture,
 ): Promise<CaptureResult[]> {
   // Read inside the transaction: the current policy version may have changed on another server.
   const project = await getProjectRow(tx, projectId);
@@ -167,6 +184,7 @@ async function captureInTx(
   const evaluators = await compiledEvaluatorSet(ctx, tx, projectId, project.evaluator_version);
   const trusted = await trustedRules(tx, projectId, policy);
   const early = judged !== null && judged.version === evaluators.version ? judged.outcomes : null;
+  const decide = (facts: ItemFacts): Decision => applyBoosts(evaluatePolicy(policy, facts, budget, trusted), facts, boosts, policy.seed);
   const protection = projectProtection(ctx, project);
   const redaction = protection.settings.redaction;
   if (redaction?.original === 'encrypt' && ctx.originalKey === null) {
@@ -229,11 +247,11 @@ async function captureInTx(
     }
     const outcomes = evaluateEntry(evaluators, factsOf(id, sent), early?.[index]);
     const evals = outcomes.length === 0 ? undefined : evalFactsOf(outcomes);
+    const itemNovelty = novelty[index] ?? null;
     const item = {
-      ...buildItem(id, projectId, s, now, (facts) =>
-        evaluatePolicy(policy, evals === undefined ? facts : { ...facts, evals }, budget, trusted),
-      ),
+      ...buildItem(id, projectId, s, now, (facts) => decide({ ...facts, novelty: itemNovelty, ...(evals === undefined ? {} : { evals }) })),
       redactions,
+      novelty: itemNovelty,
     };
     if (evaluators.all.length > 0) evaluated.push({ item_id: id, outcomes });
     fresh.push(item);

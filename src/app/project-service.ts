@@ -64,6 +64,7 @@ export async function createProject(ctx: AppContext, who: Principal, input: Crea
     rubric_version: 1,
     guideline_version: 0,
     evaluator_version: 0,
+    monitor_version: 0,
     created_at: now,
     updated_at: now,
     data_protection: hasDataProtection(protection) ? ctx.store.json.write(protection) : null,

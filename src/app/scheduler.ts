@@ -8,12 +8,16 @@ import { returnExpiredLeases } from './review-service.js';
 import { applySlaBreaches } from './sla-service.js';
 import { runEvalJobs } from './eval-jobs.js';
 import { reassessAllTrust } from './trust-service.js';
+import { runAllMonitors } from './monitor-service.js';
 import { dispatchWebhooks } from './webhook-dispatch.js';
 import { WebhookSender, type WebhookSendSettings } from './webhook-sender.js';
 
 const RETENTION_EVERY_MS = 60_000;
 /** Trust moves with human checks, which arrive at people's pace: once a minute is prompt. */
 const TRUST_EVERY_MS = 60_000;
+/** Error-rate detectors read new outcomes each minute; drift windows span hours, so every ten minutes is prompt. */
+const ERROR_MONITORS_EVERY_MS = 60_000;
+const DRIFT_MONITORS_EVERY_MS = 10 * 60_000;
 
 export interface Scheduler {
   /** Runs one pass now (also what each tick does); resolves when it is done. */
@@ -44,6 +48,8 @@ export function startScheduler(
   let lastCheckpoint = 0;
   let lastRetention = 0;
   let lastTrust = 0;
+  let lastErrorMonitors = 0;
+  let lastDriftMonitors = 0;
   const webhooks = new WebhookSender(ctx, opts.webhooks, opts.logger);
 
   const pass = async (): Promise<void> => {
@@ -90,6 +96,18 @@ export function startScheduler(
       }
     } catch (err) {
       opts.logger.warn({ err }, 'evaluator trust pass failed');
+    }
+    try {
+      const now = ctx.clock();
+      const kinds = new Set<'drift' | 'error_rate'>();
+      if (now - lastErrorMonitors >= ERROR_MONITORS_EVERY_MS) kinds.add('error_rate');
+      if (now - lastDriftMonitors >= DRIFT_MONITORS_EVERY_MS) kinds.add('drift');
+      if (kinds.has('error_rate')) lastErrorMonitors = now;
+      if (kinds.has('drift')) lastDriftMonitors = now;
+      // Before sealing: the alerts opened here are sealed, and their webhooks sent, in this pass.
+      if (kinds.size > 0) await runAllMonitors(ctx, kinds);
+    } catch (err) {
+      opts.logger.warn({ err }, 'monitor pass failed');
     }
     try {
       // Retention is measured in days: once a minute is prompt enough, and keeps the pass cheap.

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   TG_INVALID_DATA_PROTECTION: 422,
   /** An evaluator set (checks and judge models, see docs/evaluators.md) that cannot be used. */
   TG_INVALID_EVALUATORS: 422,
+  /** A monitor set (drift and error-rate monitors, see docs/monitoring.md) that cannot be used. */
+  TG_INVALID_MONITORS: 422,
   TG_INVALID_CURSOR: 400,
   TG_BATCH_TOO_LARGE: 413,
   TG_TASK_NOT_LEASED: 409,

@@ -52,6 +52,11 @@ export interface ItemFacts {
   external_id: string | null;
   /** Results of the project's evaluators by name, as policies read them (`evals.pii.found`). */
   evals?: EvalFacts;
+  /**
+   * How unlike the project's recent traffic the input is, 0 (seen before) to 1 (nothing like
+   * it): MinHash over word shingles (docs/novelty.md). Null until enough traffic was seen.
+   */
+  novelty?: number | null;
 }
 
 /** One evaluator's result as a policy sees it. `unknown`: it could not judge (no answer in budget, malformed answer). */

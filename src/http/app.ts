@@ -21,6 +21,7 @@ import { registerComparisonRoutes } from './routes/comparisons.js';
 import { registerGoldRoutes } from './routes/gold.js';
 import { registerGuidelineRoutes } from './routes/guidelines.js';
 import { registerEvaluatorRoutes } from './routes/evaluators.js';
+import { registerMonitoringRoutes } from './routes/monitoring.js';
 import { registerOutcomeRoutes } from './routes/outcomes.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerAuditRoutes } from './routes/audit.js';
@@ -139,6 +140,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerQueueRoutes(app, opts.ctx);
   registerGuidelineRoutes(app, opts.ctx);
   registerEvaluatorRoutes(app, opts.ctx);
+  registerMonitoringRoutes(app, opts.ctx);
   registerGoldRoutes(app, opts.ctx);
   registerComparisonRoutes(app, opts.ctx);
   registerCalibrationRoutes(app, opts.ctx);

@@ -18,6 +18,7 @@ export function presentItem(i: ItemRecord) {
     model: i.model,
     model_version: i.model_version,
     confidence: i.confidence,
+    novelty: i.novelty ?? null,
     metadata: i.metadata,
     tags: i.tags,
     created_at: iso(i.created_at),

@@ -87,6 +87,7 @@ const TASK_FIELDS: Record<Exclude<keyof TasksTable, 'escalation'>, true> = {
 
 /** A record rather than a list, so that a column added to `items` but not here fails to compile. */
 const ITEM_FIELDS: Record<keyof ItemsTable, true> = {
+  novelty: true,
   id: true,
   project_id: true,
   external_id: true,

@@ -81,6 +81,7 @@ export function toItemRow(ex: Executor, item: ItemRecord): Insertable<ItemsTable
     outcome_decided_by: item.outcome.decided_by,
     outcome_reason: item.outcome.reason,
     redactions: item.redactions === null ? null : ex.json.write(item.redactions),
+    novelty: item.novelty ?? null,
   };
 }
 
@@ -122,6 +123,7 @@ export function fromItemRow(ex: Executor, row: Selectable<ItemsTable>): ItemReco
     probe_of: row.probe_of ?? null,
     redactions: row.redactions === null || row.redactions === undefined ? null : ex.json.read<Record<string, number>>(row.redactions),
     purged: row.purged_at === null || row.purged_at === undefined ? null : { at: row.purged_at, reason: row.purge_reason as PurgeReason },
+    novelty: row.novelty ?? null,
   };
 }
 
@@ -153,6 +155,7 @@ const ITEM_COLUMNS = [
   'outcome_decided_by',
   'outcome_reason',
   'redactions',
+  'novelty',
 ] as const satisfies readonly (keyof ItemsTable)[];
 
 export async function insertItems(ex: Executor, items: readonly ItemRecord[]): Promise<void> {

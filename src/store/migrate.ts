@@ -18,6 +18,8 @@ import * as m016 from './migrations/016-proxy-settings.js';
 import * as m017 from './migrations/017-users.js';
 import * as m018 from './migrations/018-timeseries-indexes.js';
 import * as m019 from './migrations/019-evaluators.js';
+import * as m020 from './migrations/020-novelty.js';
+import * as m021 from './migrations/021-monitoring.js';
 import type { Store } from './store.js';
 import type { StoreDialect } from './dialect.js';
 
@@ -46,6 +48,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '017-users': m017,
   '018-timeseries-indexes': m018,
   '019-evaluators': m019,
+  '020-novelty': m020,
+  '021-monitoring': m021,
 };
 
 /** Exported for tests that stop at an older version to check an upgrade. */

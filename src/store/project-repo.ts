@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { GuidelineDocument } from '../core/guidelines/guideline-validate.js';
 import type { EvaluatorSetDocument } from '../core/evals/evaluator-set.js';
+import type { MonitorSetDocument } from '../core/monitoring/monitor-spec.js';
 import type { PolicyDocument, RubricDocument } from '../core/types.js';
 import type { Executor } from './executor.js';
 import type { ProjectsTable } from './schema.js';
@@ -51,7 +52,7 @@ export async function setProxyColumn(ex: Executor, projectId: string, settings: 
     .execute();
 }
 
-type VersionTable = 'policy_versions' | 'rubric_versions' | 'guideline_versions' | 'evaluator_versions';
+type VersionTable = 'policy_versions' | 'rubric_versions' | 'guideline_versions' | 'evaluator_versions' | 'monitor_versions';
 
 export async function insertVersion(ex: Executor, table: VersionTable, projectId: string, v: VersionedDoc<unknown>): Promise<void> {
   await ex.db
@@ -66,7 +67,7 @@ export async function insertVersion(ex: Executor, table: VersionTable, projectId
     .execute();
 }
 
-export async function getVersion<T extends PolicyDocument | RubricDocument | GuidelineDocument | EvaluatorSetDocument>(
+export async function getVersion<T extends PolicyDocument | RubricDocument | GuidelineDocument | EvaluatorSetDocument | MonitorSetDocument>(
   ex: Executor,
   table: VersionTable,
   projectId: string,
@@ -99,7 +100,7 @@ export async function listVersions<T>(ex: Executor, table: VersionTable, project
 export async function bumpProjectVersion(
   ex: Executor,
   projectId: string,
-  column: 'policy_version' | 'rubric_version' | 'guideline_version' | 'evaluator_version',
+  column: 'policy_version' | 'rubric_version' | 'guideline_version' | 'evaluator_version' | 'monitor_version',
   from: number,
   now: number,
 ): Promise<boolean> {

@@ -24,6 +24,53 @@ export interface ProjectsTable {
   proxy: JsonColumn | null;
   /** 0 until the first evaluator set is saved. */
   evaluator_version: Generated<number>;
+  /** 0 until the first monitor set is saved. */
+  monitor_version: Generated<number>;
+}
+
+export interface MonitorVersionsTable {
+  project_id: string;
+  version: number;
+  document: JsonColumn;
+  created_at: number;
+  created_by: string;
+}
+
+export interface MonitorStateTable {
+  project_id: string;
+  monitor: string;
+  state: JsonColumn;
+  updated_at: number;
+}
+
+export interface AlertsTable {
+  id: string;
+  project_id: string;
+  monitor: string;
+  kind: string;
+  status: string;
+  evidence: JsonColumn;
+  opened_at: number;
+  last_seen_at: number;
+  occurrences: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  note: string | null;
+}
+
+export interface SamplingBoostsTable {
+  id: string;
+  project_id: string;
+  alert_id: string | null;
+  monitor: string;
+  segment: JsonColumn | null;
+  sample_rate: number;
+  starts_at: number;
+  ends_at: number;
+  ended_at: number | null;
+  ended_by: string | null;
 }
 
 export interface EvaluatorVersionsTable {
@@ -147,6 +194,8 @@ export interface ItemsTable {
   /** When retention or an erasure emptied the payloads; the row stays for the figures. */
   purged_at: number | null;
   purge_reason: string | null;
+  /** How unlike recent traffic the input was at capture (0..1); null when not computed. */
+  novelty: number | null;
 }
 
 export interface TasksTable {
@@ -477,6 +526,10 @@ export interface Database {
   eval_jobs: EvalJobsTable;
   judge_spend: JudgeSpendTable;
   evaluator_trust: EvaluatorTrustTable;
+  monitor_versions: MonitorVersionsTable;
+  monitor_state: MonitorStateTable;
+  alerts: AlertsTable;
+  sampling_boosts: SamplingBoostsTable;
   items: ItemsTable;
   tasks: TasksTable;
   judgments: JudgmentsTable;

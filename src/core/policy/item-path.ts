@@ -13,11 +13,12 @@ export const PATH_ROOTS = [
   'tags',
   'external_id',
   'evals',
+  'novelty',
 ] as const;
 
 const ROOTS: ReadonlySet<string> = new Set(PATH_ROOTS);
 // Scalars have nothing to descend into, so a nested path under them can only be a typo.
-const SCALAR_ROOTS: ReadonlySet<string> = new Set(['id', 'model', 'model_version', 'confidence', 'external_id']);
+const SCALAR_ROOTS: ReadonlySet<string> = new Set(['id', 'model', 'model_version', 'confidence', 'external_id', 'novelty']);
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 
 type VirtualField = 'input.text' | 'input.length' | 'output.text' | 'output.length';
@@ -159,6 +160,8 @@ export class FactsView {
         return facts.tags;
       case 'external_id':
         return facts.external_id;
+      case 'novelty':
+        return facts.novelty ?? null;
       case 'evals':
         // Evaluator results (`evals.pii.found`); absent for items captured without evaluators.
         return facts.evals;

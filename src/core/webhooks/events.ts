@@ -12,6 +12,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'reviewer.paused',
   'item.rerouted',
   'evaluator.trust_changed',
+  'alert.opened',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -107,6 +108,17 @@ export function webhookEventsOf(e: AuditFacts, lookup: WebhookLookup): WebhookEv
           decision: decisionOf(item),
           evaluator: text(field(e.after, 'evaluator')),
           evaluator_status: text(field(e.after, 'status')),
+        }),
+      ];
+    }
+    case 'alert.opened': {
+      const after = e.after;
+      return [
+        make('alert.opened', null, {
+          alert_id: e.subject_id,
+          monitor: text(field(after, 'monitor')),
+          kind: text(field(after, 'kind')),
+          evidence: (field(after, 'evidence') ?? null) as JsonValue,
         }),
       ];
     }

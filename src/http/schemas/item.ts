@@ -166,6 +166,14 @@ const itemFields = {
   model: Nullable(Type.String()),
   model_version: Nullable(Type.String()),
   confidence: Nullable(Type.Number()),
+  novelty: Nullable(
+    Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        'How unlike recent traffic the input was at capture (0 seen before, 1 nothing like it); null until enough traffic was seen. See docs/novelty.md',
+    }),
+  ),
   metadata: Json('As sent'),
   tags: Type.Array(Type.String()),
   created_at: Timestamp('When the item was captured'),

@@ -6,10 +6,11 @@ import { jsonEqual } from '../core/json.js';
 import type { JsonValue, Principal, RubricDocument } from '../core/types.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { inTransaction, type Executor } from '../store/executor.js';
-import { bumpProjectVersion, getProjectRow, getVersion, insertVersion, listVersions, type VersionedDoc } from '../store/project-repo.js';
+import { bumpProjectVersion, getVersion, insertVersion, listVersions, type VersionedDoc } from '../store/project-repo.js';
 import { auditEvent } from './audit.js';
 import type { AppContext } from './context.js';
 import { requireProject } from './project-service.js';
+import { currentVersions, forgetCurrentVersions } from './current-versions.js';
 
 export interface EvaluatorSetView {
   /** 0 before the first set is saved (the set is then empty). */
@@ -36,7 +37,7 @@ export async function saveEvaluatorSet(
   raw: unknown,
 ): Promise<{ set: EvaluatorSetView; created: boolean }> {
   assertCan(who, 'projects:configure');
-  return inTransaction(ctx.store, async (tx) => {
+  const saved = await inTransaction(ctx.store, async (tx) => {
     const project = await requireProject(tx, who, projectId);
     const rubric = await getVersion<RubricDocument>(tx, 'rubric_versions', projectId, project.rubric_version);
     const document = readEvaluatorSet(raw, rubric?.document ?? null, ctx.proxyCredentials.allowlist);
@@ -65,6 +66,8 @@ export async function saveEvaluatorSet(
     ]);
     return { set: view(saved), created: true };
   });
+  forgetCurrentVersions(ctx, projectId);
+  return saved;
 }
 
 export async function getEvaluatorSet(ctx: AppContext, who: Principal, projectId: string, version?: number): Promise<EvaluatorSetView> {
@@ -112,34 +115,12 @@ export async function compiledEvaluatorSet(
   return set;
 }
 
-/** How long a server may use the evaluator version it last read before capture asks the store again. */
-const CURRENT_VERSION_TTL_MS = 1000;
-const currentVersions = new WeakMap<AppContext, Map<string, { version: number; at: number }>>();
-
 /**
  * The project's current evaluator set for the work capture does before its transaction (sync
- * judges). Remembered for a second; the transaction reads the version again and runs that
- * version's checks, so a judge result from a superseded version is only ever used with the
- * version it came from.
+ * judges). The transaction reads the version again and runs that version's checks, so a judge
+ * result from a superseded version is only ever used with the version it came from.
  */
 export async function currentEvaluatorSet(ctx: AppContext, projectId: string): Promise<CompiledEvaluatorSet> {
-  let cache = currentVersions.get(ctx);
-  if (cache === undefined) {
-    cache = new Map();
-    currentVersions.set(ctx, cache);
-  }
-  const now = Date.now();
-  let entry = cache.get(projectId);
-  if (entry === undefined || now - entry.at > CURRENT_VERSION_TTL_MS) {
-    const project = await getProjectRow(ctx.store, projectId);
-    entry = { version: project?.evaluator_version ?? 0, at: now };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(projectId, entry);
-  }
-  return compiledEvaluatorSet(ctx, ctx.store, projectId, entry.version);
-}
-
-/** Forgets the remembered current version after a save on this server, so the next capture uses it at once. */
-export function forgetCurrentEvaluatorSet(ctx: AppContext, projectId: string): void {
-  currentVersions.get(ctx)?.delete(projectId);
+  const versions = await currentVersions(ctx, projectId);
+  return compiledEvaluatorSet(ctx, ctx.store, projectId, versions?.evaluator_version ?? 0);
 }

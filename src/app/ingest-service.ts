@@ -27,6 +27,7 @@ import { compiledEvaluatorSet, currentEvaluatorSet } from './evaluator-service.j
 import { runSyncChecks, runSyncJudges } from './eval-runner.js';
 import { trustedRules } from './trust-service.js';
 import { projectSketch, scoreAndRemember } from './novelty-service.js';
+import { currentVersions } from './current-versions.js';
 import { activeBoosts } from './alert-service.js';
 import { applyBoosts, type ActiveBoost } from '../core/monitoring/boost.js';
 
@@ -101,9 +102,15 @@ async function writeCaptures(ctx: AppContext, projectId: string, entries: readon
   // Judges answer over the network: never inside the transaction, which would hold its locks.
   const judged = await judgeBeforeCapture(ctx, projectId, entries);
   // Scored once, outside the transaction: a retried transaction must not find its own items "seen".
-  const sketch = projectSketch(ctx, projectId);
-  await sketch.ready;
-  const novelty = entries.map(({ submission }) => scoreAndRemember(sketch, submission.input));
+  // Only for policies that read it: the other projects' captures do not pay for the signatures.
+  const versions = await currentVersions(ctx, projectId);
+  const policy = versions === null ? null : await compiledPolicy(ctx, ctx.store, projectId, versions.policy_version);
+  let novelty: (number | null)[] = entries.map(() => null);
+  if (policy?.usesNovelty === true) {
+    const sketch = projectSketch(ctx, projectId);
+    await sketch.ready;
+    novelty = entries.map(({ submission }) => scoreAndRemember(sketch, submission.input));
+  }
   const boosts = await activeBoosts(ctx, projectId);
   const before: BeforeCapture = { judged, novelty, boosts };
   return retryOnUniqueViolation(() => inTransaction(ctx.store, (tx) => captureInTx(ctx, tx, projectId, entries, before)));

@@ -1,4 +1,4 @@
-import { minhashSignature, NoveltySketch, wordShingles } from '../core/novelty/index.js';
+import { noveltySignature, NoveltySketch } from '../core/novelty/index.js';
 import { inputText } from '../core/policy/item-path.js';
 import type { ItemInput } from '../core/types.js';
 import type { AppContext } from './context.js';
@@ -57,7 +57,7 @@ async function warm(ctx: AppContext, projectId: string, sketch: NoveltySketch): 
 }
 
 function signatureOf(input: ItemInput): Uint32Array {
-  return minhashSignature(wordShingles(inputText(input)));
+  return noveltySignature(inputText(input));
 }
 
 /**

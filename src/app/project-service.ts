@@ -1,4 +1,5 @@
 import { assertCan, can, canSeeProject } from '../core/access/permissions.js';
+import { forgetCurrentVersions } from './current-versions.js';
 import { TollgateError } from '../core/errors.js';
 import { namedGoldItems } from '../core/review/quality.js';
 import { summarizeProblems } from '../core/policy/policy-validate.js';
@@ -156,7 +157,7 @@ export async function saveDocument(
   const document = kind === 'policy' ? validatePolicy(doc) : validateRubric(doc);
   const table = kind === 'policy' ? 'policy_versions' : 'rubric_versions';
   const column = kind === 'policy' ? 'policy_version' : 'rubric_version';
-  return inTransaction(ctx.store, async (tx) => {
+  const result = await inTransaction(ctx.store, async (tx) => {
     const project = await requireProject(tx, who, projectId);
     const now = ctx.clock();
     const from = project[column];
@@ -182,6 +183,8 @@ export async function saveDocument(
       kind === 'policy' && holdsItems(document as PolicyDocument) && !(await anyoneCanReview(tx, projectId)) ? [NO_REVIEWER] : [];
     return { ...saved, warnings };
   });
+  forgetCurrentVersions(ctx, projectId);
+  return result;
 }
 
 /** Qualification and recalibration sets may only name the project's gold items. */

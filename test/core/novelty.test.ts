@@ -152,7 +152,14 @@ describe('wordShingles', () => {
     expect(wordShingles('Hello, WORLD!  How are\tyou?')).toEqual(['hello world how', 'world how are', 'how are you']);
     expect(wordShingles('hello world how are you')).toEqual(wordShingles('Hello, WORLD!  How are\tyou?'));
     // Digits are word characters, so a decimal point and a hyphen split words.
-    expect(wordShingles('pi is 3.14 state-of-the-art')).toEqual(['pi is 3', 'is 3 14', '3 14 state', '14 state of', 'state of the', 'of the art']);
+    expect(wordShingles('pi is 3.14 state-of-the-art')).toEqual([
+      'pi is 3',
+      'is 3 14',
+      '3 14 state',
+      '14 state of',
+      'state of the',
+      'of the art',
+    ]);
   });
 
   it('normalises Unicode with NFKC before lower-casing, and keeps letters of every script', () => {

@@ -207,6 +207,26 @@ describe('which audit events become webhooks', () => {
     expect(trust(null)).toEqual([]);
   });
 
+  it('announces an alert a monitor opened, with its evidence', () => {
+    const opened = webhookEventsOf(
+      event('alert.opened', {
+        actor: 'system:monitor',
+        subject_type: 'alert',
+        subject_id: 'a1',
+        after: { monitor: 'confidence-drift', kind: 'drift', evidence: { test: 'ks', p_value: 0.001 } },
+      }),
+      lookup(),
+    );
+    expect(opened.map((w) => w.envelope)).toEqual([
+      {
+        type: 'alert.opened',
+        timestamp: '2026-11-25T02:00:00.000Z',
+        data: { project_id: 'p1', alert_id: 'a1', monitor: 'confidence-drift', kind: 'drift', evidence: { test: 'ks', p_value: 0.001 } },
+      },
+    ]);
+    for (const action of ['alert.acknowledged', 'alert.resolved', 'sampling.boost_started']) expect(types(event(action))).toEqual([]);
+  });
+
   it('keeps content out of the stored envelope and fills it in when sending, in the same key order', () => {
     const [resolved] = webhookEventsOf(event('item.resolved'), lookup(item()));
     const stored = JSON.stringify(resolved!.envelope);

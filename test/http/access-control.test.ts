@@ -5,6 +5,9 @@ import { ROLES, type Role } from '../../src/core/types.js';
 import { countRows, DIALECTS, openTestStore, type TableName, type TestStore } from '../support/stores.js';
 import { ROOT, testApi, type TestApi } from '../support/http.js';
 import { createKey } from '../../src/app/key-service.js';
+import type { AppContext } from '../../src/app/context.js';
+import { raiseAlert } from '../../src/app/alert-service.js';
+import { inTransaction } from '../../src/store/executor.js';
 import { buildOpenApiDocument } from '../../src/http/openapi/openapi-build.js';
 
 /**
@@ -25,6 +28,8 @@ const STATS_READERS: Role[] = ['admin', 'manager', 'viewer'];
 
 interface Ctx {
   api: TestApi;
+  /** The server's context, for setups that make what no route makes (an alert). */
+  appCtx: AppContext;
   projectId: string;
   role: Role;
   key: string;
@@ -62,6 +67,26 @@ async function ensureEvaluators(c: Ctx): Promise<string> {
   });
   expect([200, 201]).toContain(res.statusCode);
   return 'pii';
+}
+
+/** An open alert (with a sampling boost) of the project, raised as a monitor would. */
+async function openAlertWithBoost(c: Ctx): Promise<{ alert: string; boost: string }> {
+  const ctx = c.appCtx;
+  const { alert } = await inTransaction(ctx.store, (tx) =>
+    raiseAlert(ctx, tx, {
+      projectId: c.projectId,
+      monitor: `m-${Math.random().toString(36).slice(2)}`,
+      kind: 'drift',
+      evidence: { test: 'psi', statistic: 0.4 },
+      boost: { sample_rate: 0.5, hours: 1, segment: null },
+    }),
+  );
+  const boost = await ctx.store.db.selectFrom('sampling_boosts').select('id').where('alert_id', '=', alert.id).executeTakeFirstOrThrow();
+  return { alert: alert.id, boost: boost.id };
+}
+
+async function openAlert(c: Ctx): Promise<string> {
+  return (await openAlertWithBoost(c)).alert;
 }
 
 interface RouteCase {
@@ -392,6 +417,93 @@ const ROUTES: RouteCase[] = [
     allowed: CONFIGURERS,
     ok: 200,
     send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/evaluators/trust/reassess`, c.key),
+  },
+  {
+    route: 'PUT monitors',
+    endpoint: 'PUT /v1/projects/{project_id}/monitors',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 201,
+    send: (c) =>
+      c.api.call('PUT', `/v1/projects/${c.projectId}/monitors`, c.key, {
+        monitors: [{ name: `conf-${c.role}`, kind: 'drift', field: 'confidence' }],
+      }),
+  },
+  {
+    route: 'GET monitors',
+    endpoint: 'GET /v1/projects/{project_id}/monitors',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/monitors`, c.key),
+  },
+  {
+    route: 'GET monitors/versions',
+    endpoint: 'GET /v1/projects/{project_id}/monitors/versions',
+    permission: 'projects:read',
+    allowed: READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/monitors/versions`, c.key),
+  },
+  {
+    route: 'POST monitors/run',
+    endpoint: 'POST /v1/projects/{project_id}/monitors/run',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    send: (c) => c.api.call('POST', `/v1/projects/${c.projectId}/monitors/run`, c.key),
+  },
+  {
+    route: 'GET alerts',
+    endpoint: 'GET /v1/projects/{project_id}/alerts',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/alerts`, c.key),
+  },
+  {
+    route: 'GET alerts/{id}',
+    endpoint: 'GET /v1/alerts/{alert_id}',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    setup: (c) => openAlert(c),
+    send: (c, alert) => c.api.call('GET', `/v1/alerts/${alert}`, c.key),
+  },
+  {
+    route: 'POST alerts/{id}/acknowledge',
+    endpoint: 'POST /v1/alerts/{alert_id}/acknowledge',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => openAlert(c),
+    send: (c, alert) => c.api.call('POST', `/v1/alerts/${alert}/acknowledge`, c.key, {}),
+  },
+  {
+    route: 'POST alerts/{id}/resolve',
+    endpoint: 'POST /v1/alerts/{alert_id}/resolve',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: (c) => openAlert(c),
+    send: (c, alert) => c.api.call('POST', `/v1/alerts/${alert}/resolve`, c.key, {}),
+  },
+  {
+    route: 'GET boosts',
+    endpoint: 'GET /v1/projects/{project_id}/boosts',
+    permission: 'stats:read',
+    allowed: STATS_READERS,
+    ok: 200,
+    send: (c) => c.api.call('GET', `/v1/projects/${c.projectId}/boosts`, c.key),
+  },
+  {
+    route: 'POST boosts/{id}/end',
+    endpoint: 'POST /v1/boosts/{boost_id}/end',
+    permission: 'projects:configure',
+    allowed: CONFIGURERS,
+    ok: 200,
+    setup: async (c) => (await openAlertWithBoost(c)).boost,
+    send: (c, boost) => c.api.call('POST', `/v1/boosts/${boost}/end`, c.key),
   },
   {
     route: 'GET judgments/outdated',
@@ -879,6 +991,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
     const actor = `key:${keyIds.get(role)!}`;
     return {
       api,
+      appCtx: t.ctx,
       projectId,
       role,
       key,
@@ -972,6 +1085,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
     let keyB: string;
     let webhookB: string;
     let deliveryB: string;
+    let alertB: string;
 
     beforeAll(async () => {
       const res = await api.call('POST', '/v1/projects', admin, { name: 'Other', policy: POLICY });
@@ -986,6 +1100,7 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
         await api.call('POST', `/v1/projects/${projectB}/webhooks`, admin, { url: 'https://hooks.invalid/b', events: ['item.routed'] })
       ).json<{ id: string }>().id;
       deliveryB = (await api.call('POST', `/v1/webhooks/${webhookB}/test`, admin)).json<{ id: string }>().id;
+      alertB = (await openAlertWithBoost({ ...ctxFor('admin'), projectId: projectB })).alert;
     });
 
     it('a key scoped to project A finds nothing of project B (404), for every role', async () => {
@@ -1005,6 +1120,12 @@ describe.each(DIALECTS)('access control (%s)', (dialect) => {
             'TG_PROJECT_NOT_FOUND',
           ],
           ['GET evaluators/trust', () => api.call('GET', `/v1/projects/${projectB}/evaluators/trust`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET monitors', () => api.call('GET', `/v1/projects/${projectB}/monitors`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['PUT monitors', () => api.call('PUT', `/v1/projects/${projectB}/monitors`, key, { monitors: [] }), 'TG_PROJECT_NOT_FOUND'],
+          ['GET alerts', () => api.call('GET', `/v1/projects/${projectB}/alerts`, key), 'TG_PROJECT_NOT_FOUND'],
+          ['GET alert of B', () => api.call('GET', `/v1/alerts/${alertB}`, key), 'TG_NOT_FOUND'],
+          ['resolve alert of B', () => api.call('POST', `/v1/alerts/${alertB}/resolve`, key, {}), 'TG_NOT_FOUND'],
+          ['GET boosts', () => api.call('GET', `/v1/projects/${projectB}/boosts`, key), 'TG_PROJECT_NOT_FOUND'],
           ['GET items/{id}/evals', () => api.call('GET', `/v1/items/${itemB}/evals`, key), 'TG_ITEM_NOT_FOUND'],
           ['PUT policy', () => api.call('PUT', `/v1/projects/${projectB}/policy`, key, POLICY), 'TG_PROJECT_NOT_FOUND'],
           ['PUT rubric', () => api.call('PUT', `/v1/projects/${projectB}/rubric`, key, { criteria: [] }), 'TG_PROJECT_NOT_FOUND'],

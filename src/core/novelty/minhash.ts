@@ -22,13 +22,16 @@ export const NOVELTY_EMPTY_SLOT = 0xffffffff;
  * base hash x: h_i(x) = T_i,0[x₀] ⊕ T_i,1[x₁] ⊕ T_i,2[x₂] ⊕ T_i,3[x₃] over the four bytes of x,
  * with random 32-bit tables. Why not the textbook (a_i·x + b_i) mod p (MMDS §3.3.5): in
  * JavaScript a·x exceeds the 2^53 a double holds exactly, and the split arithmetic it needs
- * measured 2.5–3× slower than this (four table reads and three XORs per value), which at k = 64
- * and 200 shingles is the whole cost of a score. Tabulation is also the better-founded choice:
- * Pătraşcu & Thorup (2012, "The power of simple tabulation hashing", J. ACM 59(3)) prove it
- * ε-minwise independent, and Dahlgaard, Knudsen & Thorup (2017, "Practical hash functions for
- * similarity estimation and dimensionality reduction", NeurIPS) measure it estimating Jaccard
- * similarity like truly random hashing, where multiply-mod-prime is biased on structured input.
- * The 64 × 4 tables of 256 words take 256 KiB, built once per process on first use.
+ * measured 2–3× slower than this (four table reads and three XORs per value), which at k = 64 and
+ * 200 shingles is most of the cost of a score. Tabulation is not a weaker choice: Pătraşcu &
+ * Thorup (2012, "The power of simple tabulation hashing", J. ACM 59(3)) prove simple tabulation
+ * ε-minwise independent, which is the property MinHash needs, and Dahlgaard, Knudsen & Thorup
+ * (2017, "Practical hash functions for similarity estimation and dimensionality reduction",
+ * NeurIPS) find multiply-mod-prime estimates visibly biased on structured input where tabulation
+ * hashing behaves like truly random hashing. (Double hashing h1 + i·h2 was not used either:
+ * consecutive functions differ by the same h2(x), so their minima are correlated.) The 64 × 4
+ * tables of 256 words take 256 KiB, built once per process on first use (10–30 ms measured on a
+ * loaded 2-core VM; any call, even `noveltySignature('')`, builds them ahead of the first item).
  *
  * A real minimum equals NOVELTY_EMPTY_SLOT only if every shingle of the text hashes to 2^32 − 1 at
  * that position (probability 2^−32 for a one-shingle text), so an empty signature is in practice

@@ -10,7 +10,7 @@ import { NOVELTY_PERMUTATIONS } from './minhash.js';
  * (1/b)^(1/r) = 0.5:
  *
  *   s           0.2     0.3     0.4     0.5     0.6     0.7     0.8
- *   candidate   0.025   0.12    0.34    0.64    0.88    0.98    0.9998
+ *   candidate   0.025   0.12    0.34    0.64    0.89    0.988   0.9998
  *
  * So an item whose similarity to everything stored is below about 0.3 is rarely compared with
  * anything and scores 1, and when it is, the match found is itself dissimilar, so the score stays
@@ -88,10 +88,10 @@ export interface NoveltySketchOptions {
  *   insertion number. Eviction does not unlink chains: a link to a slot that has since been
  *   overwritten points to a newer insertion number, which ends the walk.
  * Memory: about 330 bytes a slot plus the tables (16 × 8 bytes × 1.33–2.67 entries a slot), about
- * 5.3 MB for the default 10,000 signatures. Arrays grow by doubling up to the capacity, so a
+ * 5.4 MB for the default 10,000 signatures (3.3 MB in slots, 2.1 MB of tables). Arrays grow by doubling up to the capacity, so a
  * quiet project costs little.
  *
- * Not thread-safe and not persistent: one per process and project, rebuilt from traffic after a restart.
+ * Not persistent: it lives in one process's memory (one per project, say) and refills from traffic after a restart.
  */
 export class NoveltySketch {
   readonly #capacity: number;

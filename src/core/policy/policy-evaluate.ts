@@ -46,6 +46,20 @@ export interface CompiledPolicy {
   /** Capped rules by name; empty when no rule has a budget (captures then skip the counters). */
   readonly budgets: ReadonlyMap<string, BudgetLimits>;
   readonly consensus: ConsensusConfig;
+  /** Some rule reads the item's `novelty`: capture computes it only for such policies. */
+  readonly usesNovelty: boolean;
+}
+
+function readsRoot(condition: CompiledCondition | undefined, root: string): boolean {
+  if (condition === undefined) return false;
+  switch (condition.kind) {
+    case 'leaf':
+      return condition.path.root === root;
+    case 'not':
+      return readsRoot(condition.child, root);
+    default:
+      return condition.children.some((c) => readsRoot(c, root));
+  }
 }
 
 const STRICTNESS: Record<RoutingAction, number> = { pass: 0, review: 1, hold: 2 };
@@ -91,6 +105,7 @@ export function compilePolicy(doc: PolicyDocument, version: number): CompiledPol
     queues: doc.queues ?? {},
     budgets,
     consensus: doc.consensus ?? DEFAULT_CONSENSUS,
+    usesNovelty: rules.some((r) => readsRoot(r.when, 'novelty')),
   };
 }
 

@@ -912,6 +912,8 @@ export interface paths {
               model: string | null;
               model_version: string | null;
               confidence: number | null;
+              /** @description How unlike recent traffic the input was at capture (0 seen before, 1 nothing like it); null until enough traffic was seen. See docs/novelty.md */
+              novelty: number | null;
               /** @description As sent */
               metadata: unknown;
               tags: string[];
@@ -2135,6 +2137,8 @@ export interface components {
       model: string | null;
       model_version: string | null;
       confidence: number | null;
+      /** @description How unlike recent traffic the input was at capture (0 seen before, 1 nothing like it); null until enough traffic was seen. See docs/novelty.md */
+      novelty: number | null;
       /** @description As sent */
       metadata: unknown;
       tags: string[];
@@ -2256,6 +2260,8 @@ export interface components {
       model: string | null;
       model_version: string | null;
       confidence: number | null;
+      /** @description How unlike recent traffic the input was at capture (0 seen before, 1 nothing like it); null until enough traffic was seen. See docs/novelty.md */
+      novelty: number | null;
       /** @description As sent */
       metadata: unknown;
       tags: string[];
@@ -2757,6 +2763,86 @@ export interface components {
         outcome_status: string;
         score: number | null;
       };
+    };
+    Alert: {
+      id: string;
+      project_id: string;
+      monitor: string;
+      /** @description drift | error_rate */
+      kind: string;
+      /** @enum {string} */
+      status: 'open' | 'acknowledged' | 'resolved';
+      /** @description The latest crossing: windows, statistic, threshold, values */
+      evidence: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: date-time
+       * @description When the monitor first crossed its threshold
+       */
+      opened_at: string;
+      /**
+       * Format: date-time
+       * @description Its latest crossing
+       */
+      last_seen_at: string;
+      /** @description Crossings while unresolved (deduplicated into this alert) */
+      occurrences: number;
+      /**
+       * Format: date-time
+       * @description When someone took it
+       */
+      acknowledged_at: string | null;
+      acknowledged_by: string | null;
+      /**
+       * Format: date-time
+       * @description When it was resolved
+       */
+      resolved_at: string | null;
+      resolved_by: string | null;
+      note: string | null;
+    };
+    SamplingBoost: {
+      id: string;
+      project_id: string;
+      alert_id: string | null;
+      monitor: string;
+      segment: {
+        field: string;
+        value: string;
+      } | null;
+      /** @description Share of the items the policy passes that go to review while the boost is in force */
+      sample_rate: number;
+      /**
+       * Format: date-time
+       * @description Start
+       */
+      starts_at: string;
+      /**
+       * Format: date-time
+       * @description Planned end
+       */
+      ends_at: string;
+      /**
+       * Format: date-time
+       * @description When it was ended early
+       */
+      ended_at: string | null;
+      ended_by: string | null;
+    };
+    MonitorSet: {
+      /** @description 0 before the first set is saved */
+      version: number;
+      /** @description As saved, every default filled in */
+      monitors: {
+        [key: string]: unknown;
+      }[];
+      /**
+       * Format: date-time
+       * @description When this version was saved
+       */
+      created_at: string | null;
+      created_by: string | null;
     };
     /** @description One bucket; every bucket of the range is present, with zeros where nothing happened */
     TimeseriesBucket: {

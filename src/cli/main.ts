@@ -6,6 +6,7 @@ import { registerStatsCommands } from './commands/stats-commands.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerReportCommands } from './commands/report-commands.js';
 import { registerEvaluatorCommands } from './commands/evaluator-commands.js';
+import { registerMonitoringCommands } from './commands/monitoring-commands.js';
 import { CliError } from './cli-error.js';
 
 const program = new Command()
@@ -23,6 +24,7 @@ registerStatsCommands(program);
 registerAuditCommands(program);
 registerReportCommands(program);
 registerEvaluatorCommands(program);
+registerMonitoringCommands(program);
 
 try {
   await program.parseAsync(process.argv);

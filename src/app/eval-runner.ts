@@ -1,3 +1,4 @@
+import { textOf } from '../core/json.js';
 import { isTollgateError } from '../core/errors.js';
 import { renderJudgeMessages } from '../core/evals/judge-prompt.js';
 import {
@@ -58,9 +59,6 @@ export async function judgeProjectContext(ctx: AppContext, projectId: string): P
   return { rubric: rubric?.document ?? null, guidelines: guidelines?.document.markdown ?? null };
 }
 
-const asText = (value: unknown): string | null =>
-  value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
-
 /**
  * Asks a judge model about one item. Endpoint trouble, a missed budget and a malformed answer
  * are all an `unknown` result with its reason; so is a judge this server cannot authenticate
@@ -87,7 +85,7 @@ export async function runJudge(
     guidelines: project.guidelines,
     input: view.inputText(),
     output: view.outputText(),
-    reference: asText(referenceOf(evaluator, view)),
+    reference: textOf(referenceOf(evaluator, view)),
   });
   try {
     const r = await ctx.judges.judge(

@@ -1,3 +1,4 @@
+import { textOf } from '../core/json.js';
 import { assertCan } from '../core/access/permissions.js';
 import { TollgateError } from '../core/errors.js';
 import { jsonEqual } from '../core/json.js';
@@ -148,16 +149,13 @@ function factsOfRow(r: WindowRow): ItemFacts {
   };
 }
 
-const asText = (v: JsonValue | undefined): string | null =>
-  v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
-
 function valuesOf(spec: DriftMonitorSpec, rows: readonly WindowRow[]): (number | string)[] {
   const path = compilePath(spec.field);
   const segment = spec.segment === null ? null : { path: compilePath(spec.segment.field), value: spec.segment.value };
   const out: (number | string)[] = [];
   for (const r of rows) {
     const facts = new FactsView(factsOfRow(r));
-    if (segment !== null && asText(facts.resolve(segment.path)) !== segment.value) continue;
+    if (segment !== null && textOf(facts.resolve(segment.path)) !== segment.value) continue;
     const v = facts.resolve(path);
     if (v === undefined || v === null) continue;
     if (spec.value_type === 'numeric') {
@@ -251,7 +249,7 @@ async function runErrorRate(ctx: AppContext, projectId: string, spec: ErrorRateM
           model_version: r.model_version,
         }),
       });
-      if (asText(facts.resolve(segment.path)) !== segment.value) continue;
+      if (textOf(facts.resolve(segment.path)) !== segment.value) continue;
     }
     const isError = r.outcome_status !== 'approved';
     const step = detector.update(isError);

@@ -1,3 +1,4 @@
+import { textOf } from '../core/json.js';
 import { trustVerdict, type CalibrationPair } from '../core/evals/calibration.js';
 import { jsonEqual } from '../core/json.js';
 import type { CompiledPolicy, TrustedRules } from '../core/policy/index.js';
@@ -40,7 +41,7 @@ function segmentOf(metadata: ItemFacts['metadata'], modelVersion: string | null,
   if (segmentPath === 'model_version') return modelVersion;
   const facts = { metadata } as unknown as ItemFacts;
   const v = resolvePath(facts, segmentPath);
-  return v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
+  return textOf(v);
 }
 
 export interface PairQuery {

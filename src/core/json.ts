@@ -33,6 +33,12 @@ export function toJsonValue(value: unknown, maxDepth: number): JsonValue | undef
 }
 
 /** Structural JSON equality: key order does not matter, array order does. */
+/** A value as text, for comparing with a configured string or putting in a prompt: strings as they are, other JSON as JSON, null when absent. */
+export function textOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;

@@ -1,18 +1,10 @@
 import type { Command } from 'commander';
-import type { Decision, JsonObject, JsonValue } from '../../core/types.js';
+import type { Decision, JsonObject } from '../../core/types.js';
 import { CliError } from '../cli-error.js';
-import { TollgateClient } from '../http-client.js';
-import { describeSource, isJsonObject, readJsonDocument, readText, STDIN, type InputStream } from '../input-files.js';
+import { describeSource, readJsonDocument, readText, STDIN, type InputStream } from '../input-files.js';
 import { count, formatTable, jsonLine, seconds } from '../output-format.js';
-import {
-  clientCommand,
-  connect,
-  processIo,
-  resolveClientConfig,
-  type CliIo,
-  type ClientOptions,
-  type JsonOption,
-} from './client-options.js';
+import { clientCommand, connect, processIo, type CliIo, type ClientOptions, type JsonOption } from './client-options.js';
+import { call, connectWithStatus, parseSetFile, seg } from './versioned-set-client.js';
 import { intArg } from './option-parsers.js';
 
 /*
@@ -109,41 +101,11 @@ interface WindowOptions {
   until?: string;
 }
 
-const seg = (id: string): string => encodeURIComponent(id);
 const base = (projectId: string): string => `/v1/projects/${seg(projectId)}/evaluators`;
-
-async function call<T>(client: TollgateClient, method: string, path: string, body?: unknown): Promise<T> {
-  const result = await client.request<T>(method, path, body);
-  if (result === null) throw new CliError(`${method} ${path}: the server sent no body`);
-  return result;
-}
-
-/**
- * A client that remembers its last response's status: saving answers 201 for a new version and
- * 200 when the set was already current, and the body alone cannot tell the two apart.
- */
-function connectWithStatus(opts: ClientOptions, io: CliIo): { client: TollgateClient; status: () => number } {
-  let status = 0;
-  const send = io.fetch ?? fetch;
-  const recording: typeof fetch = async (input, init) => {
-    const res = await send(input, init);
-    status = res.status;
-    return res;
-  };
-  return { client: new TollgateClient(resolveClientConfig(opts, io.env), recording), status: () => status };
-}
 
 /** An evaluator set file: `{"evaluators": [...]}` as the API takes it, or the bare array people write first. */
 export function parseEvaluatorSetFile(text: string, source: string): JsonObject {
-  let value: JsonValue;
-  try {
-    value = JSON.parse(text) as JsonValue;
-  } catch (err) {
-    throw new CliError(`${source}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (Array.isArray(value)) return { evaluators: value };
-  if (isJsonObject(value) && Array.isArray(value.evaluators)) return value;
-  throw new CliError(`${source}: expected {"evaluators": [...]} or an array of evaluators`);
+  return parseSetFile(text, source, 'evaluators');
 }
 
 async function readEvaluatorSetFile(file: string, stdin: InputStream): Promise<JsonObject> {

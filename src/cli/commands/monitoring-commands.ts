@@ -1,18 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { JsonObject, JsonValue } from '../../core/types.js';
-import { CliError } from '../cli-error.js';
-import { TollgateClient } from '../http-client.js';
-import { describeSource, isJsonObject, readText } from '../input-files.js';
+import { describeSource, readText } from '../input-files.js';
 import { formatTable, indent, jsonLine, prettyJson, seconds } from '../output-format.js';
-import {
-  clientCommand,
-  connect,
-  processIo,
-  resolveClientConfig,
-  type CliIo,
-  type ClientOptions,
-  type JsonOption,
-} from './client-options.js';
+import { clientCommand, connect, processIo, type CliIo, type ClientOptions, type JsonOption } from './client-options.js';
+import { call, connectWithStatus, parseSetFile, seg } from './versioned-set-client.js';
 import { intArg } from './option-parsers.js';
 
 /*
@@ -107,41 +98,11 @@ interface SamplingBoost {
   ended_by: string | null;
 }
 
-const seg = (id: string): string => encodeURIComponent(id);
 const monitorsPath = (projectId: string): string => `/v1/projects/${seg(projectId)}/monitors`;
-
-async function call<T>(client: TollgateClient, method: string, path: string, body?: unknown): Promise<T> {
-  const result = await client.request<T>(method, path, body);
-  if (result === null) throw new CliError(`${method} ${path}: the server sent no body`);
-  return result;
-}
-
-/**
- * A client that remembers its last response's status: saving answers 201 for a new version and
- * 200 when the set was already current, and the body alone cannot tell the two apart.
- */
-function connectWithStatus(opts: ClientOptions, io: CliIo): { client: TollgateClient; status: () => number } {
-  let status = 0;
-  const send = io.fetch ?? fetch;
-  const recording: typeof fetch = async (input, init) => {
-    const res = await send(input, init);
-    status = res.status;
-    return res;
-  };
-  return { client: new TollgateClient(resolveClientConfig(opts, io.env), recording), status: () => status };
-}
 
 /** A monitor set file: `{"monitors": [...]}` as the API takes it, or the bare array people write first. */
 export function parseMonitorSetFile(text: string, source: string): JsonObject {
-  let value: JsonValue;
-  try {
-    value = JSON.parse(text) as JsonValue;
-  } catch (err) {
-    throw new CliError(`${source}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (Array.isArray(value)) return { monitors: value };
-  if (isJsonObject(value) && Array.isArray(value.monitors)) return value;
-  throw new CliError(`${source}: expected {"monitors": [...]} or an array of monitors`);
+  return parseSetFile(text, source, 'monitors');
 }
 
 /** Statistics span many magnitudes (a p-value of 1e-9 is not 0): four significant digits, tiny ones in exponent form. */

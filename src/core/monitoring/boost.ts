@@ -1,6 +1,7 @@
 import { FactsView, compilePath } from '../policy/item-path.js';
-import { sampleDraw } from '../policy/sampling.js';
-import type { Decision, ItemFacts, JsonValue } from '../types.js';
+import { eitherDrawn, sampleDraw } from '../policy/sampling.js';
+import { textOf } from '../json.js';
+import type { Decision, ItemFacts } from '../types.js';
 
 /** A temporary raise of the review sampling for (a segment of) a project, started by an alert. */
 export interface ActiveBoost {
@@ -10,12 +11,6 @@ export interface ActiveBoost {
   segment: { field: string; value: string } | null;
   sample_rate: number;
 }
-
-const asText = (v: JsonValue | undefined): string | null =>
-  v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
-
-/** P(A or B) for independent draws. */
-const either = (a: number, b: number): number => (a === 1 || b === 1 ? 1 : a + b - a * b);
 
 /**
  * Sends a share of the items a policy passed to review while a boost is in force: each boost
@@ -29,8 +24,8 @@ export function applyBoosts(decision: Decision, facts: ItemFacts, boosts: readon
   let probability = decision.review_probability ?? (decision.action === 'pass' ? 0 : 1);
   let drawn: { boost: ActiveBoost; draw: number } | null = null;
   for (const boost of boosts) {
-    if (boost.segment !== null && asText(view.resolve(compilePath(boost.segment.field))) !== boost.segment.value) continue;
-    probability = either(probability, boost.sample_rate);
+    if (boost.segment !== null && textOf(view.resolve(compilePath(boost.segment.field))) !== boost.segment.value) continue;
+    probability = eitherDrawn(probability, boost.sample_rate);
     const draw = sampleDraw(facts.id, `boost:${boost.id}`, seed);
     if (drawn === null && draw < boost.sample_rate) drawn = { boost, draw };
   }

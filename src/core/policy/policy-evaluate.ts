@@ -18,7 +18,7 @@ import { FactsView } from './item-path.js';
 import { DEFAULT_HOLD_FALLBACK, DEFAULT_HOLD_TIMEOUT_SECONDS, DEFAULT_OVERLAP, defaultQueueFor } from './policy-validate.js';
 import type { BudgetLimits, RuleBudget } from './rule-budget.js';
 import { DEFAULT_CONSENSUS } from '../review/consensus.js';
-import { sampleDraw } from './sampling.js';
+import { eitherDrawn, sampleDraw } from './sampling.js';
 
 export interface CompiledRule {
   readonly name: string;
@@ -150,12 +150,6 @@ function matchProbability(rule: CompiledRule, view: FactsView): number {
   return rule.sample ?? 1;
 }
 
-/** P(A or B) for independent events, exact at 0 and 1 so a lone 0.1 sample stays 0.1. */
-function either(a: number, b: number): number {
-  if (a === 1 || b === 1) return 1;
-  return a + b - a * b;
-}
-
 /**
  * The inclusion probability of one item in human review. Sampling draws are independent per
  * rule (each hashes the rule name), so rules combine as independent events. An item goes to a
@@ -178,11 +172,11 @@ export function reviewProbability(
     const p = matchProbability(rule, view);
     if (rule.trust !== null && p > 0) auditShare = Math.max(auditShare, rule.trust.audit_sample);
     // A rule over its budget routes nothing now: it acts as a pass rule until its window ends.
-    if (rule.action === 'pass' || (budget !== undefined && !budget.allows(rule.name))) anyPassRule = either(anyPassRule, p);
-    else anyReviewRule = either(anyReviewRule, p);
+    if (rule.action === 'pass' || (budget !== undefined && !budget.allows(rule.name))) anyPassRule = eitherDrawn(anyPassRule, p);
+    else anyReviewRule = eitherDrawn(anyReviewRule, p);
   }
-  const base = policy.defaultAction === 'pass' ? anyReviewRule : either(anyReviewRule, 1 - anyPassRule);
-  return either(base, auditShare);
+  const base = policy.defaultAction === 'pass' ? anyReviewRule : eitherDrawn(anyReviewRule, 1 - anyPassRule);
+  return eitherDrawn(base, auditShare);
 }
 
 /**

@@ -15,6 +15,12 @@ export function sampleDraw(itemId: string, ruleName: string, seed: string): numb
   return digest.readUIntBE(0, DRAW_BYTES) / DRAW_SCALE;
 }
 
+/** P(A or B) for independent draws, exact at 0 and 1 so a lone 0.1 sample stays 0.1. */
+export function eitherDrawn(a: number, b: number): number {
+  if (a === 1 || b === 1) return 1;
+  return a + b - a * b;
+}
+
 /** Whether the item falls in the `rate` fraction sampled by this rule; 0 never, 1 always. */
 export function isSampled(itemId: string, ruleName: string, seed: string, rate: number): boolean {
   return sampleDraw(itemId, ruleName, seed) < rate;
